@@ -1,0 +1,52 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+# Both create the project's virtual environment (.venv) on first use.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+# Pipeline knobs (override on the command line: make run POLICIES=20000 BATCHES=10)
+LAKE      ?= lake
+POLICIES  ?= 5000
+BATCHES   ?= 7
+SEED      ?= 42
+AS_OF     ?=
+
+.PHONY: help venv run generate test lint pytest test-terraform bench clean
+
+help:  ## Show the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+venv: $(STAMP)  ## Create .venv and install the pinned dependencies
+
+generate: venv  ## Generate the landing lake (BATCHES daily batches ending on AS_OF)
+	$(BIN)/lakegen generate --out $(LAKE) --policies $(POLICIES) --batches $(BATCHES) \
+		--seed $(SEED) $(if $(AS_OF),--as-of $(AS_OF))
+
+run: generate  ## Run the pipeline end to end on DuckDB
+	$(BIN)/lakegen verify --lake $(LAKE)
+
+test: lint pytest test-terraform  ## Run every test
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+pytest: venv
+	$(BIN)/pytest
+
+test-terraform: venv  ## Static checks of terraform/ (fmt, checkov in its own venv)
+	bash terraform/scripts/static_checks.sh
+
+bench: venv  ## Generator throughput and peak memory at two scales
+	$(BIN)/lakegen bench
+
+clean:  ## Remove generated data and build outputs (keeps .venv)
+	rm -rf $(LAKE) bench target logs warehouse.duckdb warehouse.duckdb.wal
