@@ -1,0 +1,232 @@
+{#-
+    Parsing raw landing text, one macro per engine difference (adapter.dispatch).
+    Every parser returns null for text it cannot read, never an error: the caller turns a
+    null where a value was present into a quarantine reason.
+-#}
+
+{# A JSON document from text; null when the text is not a JSON object. #}
+{% macro parse_json_object(text) -%}
+    {{ return(adapter.dispatch('parse_json_object', 'insurance_warehouse')(text)) }}
+{%- endmacro %}
+
+{% macro default__parse_json_object(text) -%}
+    case when json_valid({{ text }}) and json_type({{ text }}) = 'OBJECT' then {{ text }}::json end
+{%- endmacro %}
+
+{% macro snowflake__parse_json_object(text) -%}
+    iff(is_object(try_parse_json({{ text }})), try_parse_json({{ text }}), null)
+{%- endmacro %}
+
+
+{# The text of a member of a parsed JSON object, by a list of keys (nested objects). #}
+{% macro json_text(document, keys) -%}
+    {{ return(adapter.dispatch('json_text', 'insurance_warehouse')(document, keys)) }}
+{%- endmacro %}
+
+{% macro default__json_text(document, keys) -%}
+    json_extract_string({{ document }}, '$.{{ keys | join(".") }}')
+{%- endmacro %}
+
+{% macro snowflake__json_text(document, keys) -%}
+    {{ document }}:{% for k in keys %}"{{ k }}"{% if not loop.last %}:{% endif %}{% endfor %}::varchar
+{%- endmacro %}
+
+
+{# A parsed JSON member kept as JSON (an array or an object), for later unnesting. #}
+{% macro json_member(document, keys) -%}
+    {{ return(adapter.dispatch('json_member', 'insurance_warehouse')(document, keys)) }}
+{%- endmacro %}
+
+{% macro default__json_member(document, keys) -%}
+    json_extract({{ document }}, '$.{{ keys | join(".") }}')
+{%- endmacro %}
+
+{% macro snowflake__json_member(document, keys) -%}
+    {{ document }}:{% for k in keys %}"{{ k }}"{% if not loop.last %}:{% endif %}{% endfor %}
+{%- endmacro %}
+
+
+{# The keys of a parsed JSON object, as an array (to surface fields outside the contract). #}
+{% macro json_keys(document) -%}
+    {{ return(adapter.dispatch('json_keys', 'insurance_warehouse')(document)) }}
+{%- endmacro %}
+
+{% macro default__json_keys(document) -%}
+    json_keys({{ document }})
+{%- endmacro %}
+
+{% macro snowflake__json_keys(document) -%}
+    object_keys({{ document }})
+{%- endmacro %}
+
+
+{# The fields of an RFC 4180 CSV line, as an array of still-quoted texts. #}
+{% macro csv_fields(line) -%}
+    {{ return(adapter.dispatch('csv_fields', 'insurance_warehouse')(line)) }}
+{%- endmacro %}
+
+{% macro default__csv_fields(line) -%}
+    regexp_extract_all(',' || {{ line }}, ',("(?:[^"]|"")*"|[^,]*)', 1)
+{%- endmacro %}
+
+{% macro snowflake__csv_fields(line) -%}
+    regexp_substr_all(',' || {{ line }}, ',("([^"]|"")*"|[^,]*)', 1, 1, 'e', 1)
+{%- endmacro %}
+
+
+{# The number of elements of an array. #}
+{% macro array_length(array) -%}
+    {{ return(adapter.dispatch('array_length', 'insurance_warehouse')(array)) }}
+{%- endmacro %}
+
+{% macro default__array_length(array) -%}
+    len({{ array }})
+{%- endmacro %}
+
+{% macro snowflake__array_length(array) -%}
+    array_size({{ array }})
+{%- endmacro %}
+
+
+{# The n-th field (1-based) of csv_fields(), unquoted; empty text becomes null. #}
+{% macro csv_field(fields, n) -%}
+    {%- set raw = adapter.dispatch('array_element', 'insurance_warehouse')(fields, n) -%}
+    nullif(
+        case
+            when left({{ raw }}, 1) = '"'
+                then replace(substr({{ raw }}, 2, length({{ raw }}) - 2), '""', '"')
+            else {{ raw }}
+        end,
+        ''
+    )
+{%- endmacro %}
+
+{% macro default__array_element(array, n) -%}
+    {{ array }}[{{ n }}]
+{%- endmacro %}
+
+{% macro snowflake__array_element(array, n) -%}
+    {{ array }}[{{ n - 1 }}]::varchar
+{%- endmacro %}
+
+
+{# Strict readers of contract formats: null unless the text has exactly that form. #}
+{% macro read_date(text) -%}
+    {{ return(adapter.dispatch('read_date', 'insurance_warehouse')(text)) }}
+{%- endmacro %}
+
+{% macro default__read_date(text) -%}
+    case
+        when regexp_full_match({{ text }}, '[0-9]{4}-[0-9]{2}-[0-9]{2}')
+            then try_cast({{ text }} as date)
+    end
+{%- endmacro %}
+
+{% macro snowflake__read_date(text) -%}
+    iff(regexp_like({{ text }}, '[0-9]{4}-[0-9]{2}-[0-9]{2}'), try_to_date({{ text }}, 'YYYY-MM-DD'), null)
+{%- endmacro %}
+
+
+{% macro read_timestamp(text) -%}
+    {{ return(adapter.dispatch('read_timestamp', 'insurance_warehouse')(text)) }}
+{%- endmacro %}
+
+{% macro default__read_timestamp(text) -%}
+    case
+        when regexp_full_match({{ text }}, '[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z')
+            then try_cast(try_strptime({{ text }}, '%Y-%m-%dT%H:%M:%SZ') as timestamp)
+    end
+{%- endmacro %}
+
+{% macro snowflake__read_timestamp(text) -%}
+    iff(
+        regexp_like({{ text }}, '[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z'),
+        try_to_timestamp_ntz({{ text }}, 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+        null
+    )
+{%- endmacro %}
+
+
+{% macro read_decimal(text, precision=18, scale=2) -%}
+    {{ return(adapter.dispatch('read_decimal', 'insurance_warehouse')(text, precision, scale)) }}
+{%- endmacro %}
+
+{% macro default__read_decimal(text, precision, scale) -%}
+    case
+        when regexp_full_match({{ text }}, '-?[0-9]+(\.[0-9]+)?')
+            then try_cast({{ text }} as decimal({{ precision }}, {{ scale }}))
+    end
+{%- endmacro %}
+
+{% macro snowflake__read_decimal(text, precision, scale) -%}
+    iff(
+        regexp_like({{ text }}, '-?[0-9]+(\\.[0-9]+)?'),
+        try_to_decimal({{ text }}, {{ precision }}, {{ scale }}),
+        null
+    )
+{%- endmacro %}
+
+
+{% macro read_integer(text) -%}
+    {{ return(adapter.dispatch('read_integer', 'insurance_warehouse')(text)) }}
+{%- endmacro %}
+
+{% macro default__read_integer(text) -%}
+    case when regexp_full_match({{ text }}, '-?[0-9]+') then try_cast({{ text }} as bigint) end
+{%- endmacro %}
+
+{% macro snowflake__read_integer(text) -%}
+    iff(regexp_like({{ text }}, '-?[0-9]+'), try_to_number({{ text }}), null)
+{%- endmacro %}
+
+
+{# 'true' / 'false' only (the contract's booleans); anything else is null. #}
+{% macro read_boolean(text) -%}
+    case lower({{ text }}) when 'true' then true when 'false' then false end
+{%- endmacro %}
+
+
+
+
+{# Top-level keys of a JSON object outside `known`, comma-separated (schema drift). #}
+{% macro json_unexpected_keys(document, known) -%}
+    {{ return(adapter.dispatch('json_unexpected_keys', 'insurance_warehouse')(document, known)) }}
+{%- endmacro %}
+
+{% macro default__json_unexpected_keys(document, known) -%}
+    nullif(array_to_string(list_sort(list_filter(json_keys({{ document }}), k -> k not in ('{{ known | join("', '") }}'))), ','), '')
+{%- endmacro %}
+
+{% macro snowflake__json_unexpected_keys(document, known) -%}
+    nullif(array_to_string(array_sort(array_except(object_keys({{ document }}), array_construct('{{ known | join("', '") }}'))), ','), '')
+{%- endmacro %}
+
+
+{#- A join that turns each element of a JSON array into a row: `{{ alias }}.value` is the
+    element (JSON), usable with json_text(alias ~ '.value', [...]). Rows whose array is
+    empty or missing produce no row. -#}
+{% macro unnest_json_array(array_expression, alias) -%}
+    {{ return(adapter.dispatch('unnest_json_array', 'insurance_warehouse')(array_expression, alias)) }}
+{%- endmacro %}
+
+{% macro default__unnest_json_array(array_expression, alias) -%}
+    cross join unnest(cast({{ array_expression }} as json[])) as {{ alias }}(value)
+{%- endmacro %}
+
+{% macro snowflake__unnest_json_array(array_expression, alias) -%}
+    cross join lateral flatten(input => {{ array_expression }}) as {{ alias }}
+{%- endmacro %}
+
+
+{# A JSON element that is a plain string (e.g. an id in an array of ids), as text. #}
+{% macro json_scalar_text(element) -%}
+    {{ return(adapter.dispatch('json_scalar_text', 'insurance_warehouse')(element)) }}
+{%- endmacro %}
+
+{% macro default__json_scalar_text(element) -%}
+    json_extract_string({{ element }}, '$')
+{%- endmacro %}
+
+{% macro snowflake__json_scalar_text(element) -%}
+    {{ element }}::varchar
+{%- endmacro %}

@@ -1,0 +1,118 @@
+{#- Every landed reinsurance-treaties row, split and typed, with its quarantine reason. -#}
+with
+
+landed as (
+
+    select * from {{ source('landing', 'reinsurance_treaties') }}
+    where record_number >= 1
+
+),
+
+split as (
+
+    select
+        *,
+        {{ csv_fields('line') }} as fields
+    from landed
+
+),
+
+fields as (
+
+    select
+        file_name,
+        ingest_date,
+        record_number,
+        line,
+        encoding_error,
+        {{ array_length('fields') }} as field_count,
+        {{ csv_field('fields', 1) }} as treaty_id,
+        {{ csv_field('fields', 2) }} as treaty_name,
+        {{ csv_field('fields', 3) }} as reinsurer_name,
+        {{ csv_field('fields', 4) }} as reinsurer_rating,
+        {{ csv_field('fields', 5) }} as treaty_type,
+        {{ csv_field('fields', 6) }} as line_code,
+        {{ csv_field('fields', 7) }} as inception_date_text,
+        {{ csv_field('fields', 8) }} as expiry_date_text,
+        {{ csv_field('fields', 9) }} as currency,
+        {{ csv_field('fields', 10) }} as cession_pct_text,
+        {{ csv_field('fields', 11) }} as retention_amount_text,
+        {{ csv_field('fields', 12) }} as limit_amount_text,
+        {{ csv_field('fields', 13) }} as premium_rate_pct_text,
+        {{ csv_field('fields', 14) }} as commission_pct_text,
+        {{ csv_field('fields', 15) }} as record_status,
+        {{ csv_field('fields', 16) }} as updated_at_text
+    from split
+
+),
+
+typed as (
+
+    select
+        *,
+        {{ read_date('inception_date_text') }} as inception_date,
+        {{ read_date('expiry_date_text') }} as expiry_date,
+        {{ read_decimal('cession_pct_text', 9, 4) }} as cession_pct,
+        {{ read_decimal('retention_amount_text', 18, 2) }} as retention_amount,
+        {{ read_decimal('limit_amount_text', 18, 2) }} as limit_amount,
+        {{ read_decimal('premium_rate_pct_text', 9, 4) }} as premium_rate_pct,
+        {{ read_decimal('commission_pct_text', 9, 4) }} as commission_pct,
+        {{ read_timestamp('updated_at_text') }} as updated_at
+    from fields
+
+),
+
+checked as (
+
+    select
+        *,
+        case
+            when encoding_error is not null then 'invalid encoding: bytes that are not UTF-8'
+            when field_count != 16
+                then 'malformed: ' || cast(field_count as varchar) || ' fields, expected 16'
+            when treaty_id is null then 'missing treaty_id'
+            when updated_at is null then 'unparsable updated_at: ' || coalesce(updated_at_text, 'null')
+            when inception_date is null
+                then 'unparsable inception_date: ' || coalesce(inception_date_text, 'null')
+            when expiry_date is null
+                then 'unparsable expiry_date: ' || coalesce(expiry_date_text, 'null')
+            when cession_pct_text is not null and cession_pct is null
+                then 'unparsable cession_pct: ' || cession_pct_text
+            when retention_amount_text is not null and retention_amount is null
+                then 'unparsable retention_amount: ' || retention_amount_text
+            when limit_amount_text is not null and limit_amount is null
+                then 'unparsable limit_amount: ' || limit_amount_text
+            when premium_rate_pct_text is not null and premium_rate_pct is null
+                then 'unparsable premium_rate_pct: ' || premium_rate_pct_text
+            when commission_pct_text is not null and commission_pct is null
+                then 'unparsable commission_pct: ' || commission_pct_text
+            when record_status not in ('active', 'deleted') or record_status is null
+                then 'unknown record_status: ' || coalesce(record_status, 'null')
+        end as quarantine_reason
+    from typed
+
+)
+
+select
+    file_name,
+    ingest_date,
+    record_number,
+    line,
+    quarantine_reason,
+    treaty_id,
+    treaty_name,
+    reinsurer_name,
+    reinsurer_rating,
+    treaty_type,
+    line_code,
+    inception_date,
+    expiry_date,
+    currency,
+    cession_pct,
+    retention_amount,
+    limit_amount,
+    premium_rate_pct,
+    commission_pct,
+    record_status,
+    updated_at
+from checked
