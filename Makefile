@@ -12,8 +12,9 @@ POLICIES  ?= 5000
 BATCHES   ?= 7
 SEED      ?= 42
 AS_OF     ?=
+HUB       ?= auto
 
-.PHONY: help venv run generate test lint pytest test-terraform bench clean
+.PHONY: help venv run generate test lint pytest test-terraform check-snowflake-sql bench clean
 
 help:  ## Show the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -30,7 +31,9 @@ generate: venv  ## Generate the landing lake (BATCHES daily batches ending on AS
 	$(BIN)/lakegen generate --out $(LAKE) --policies $(POLICIES) --batches $(BATCHES) \
 		--seed $(SEED) $(if $(AS_OF),--as-of $(AS_OF))
 
-run: generate  ## Run the pipeline end to end on DuckDB
+run: venv  ## Run the pipeline end to end on DuckDB: generate, stage and build, batch by batch
+	$(BIN)/warehouse run --lake $(LAKE) --policies $(POLICIES) --batches $(BATCHES) \
+		--seed $(SEED) --hub $(HUB) $(if $(AS_OF),--as-of $(AS_OF))
 	$(BIN)/lakegen verify --lake $(LAKE)
 
 test: lint pytest test-terraform  ## Run every test
@@ -45,8 +48,11 @@ pytest: venv
 test-terraform: venv  ## Static checks of terraform/ (fmt, checkov in its own venv)
 	bash terraform/scripts/static_checks.sh
 
+check-snowflake-sql: venv  ## Compile for Snowflake offline and check the SQL (also in make test)
+	$(BIN)/python -m warehouse_checks.snowflake_sql
+
 bench: venv  ## Generator throughput and peak memory at two scales
 	$(BIN)/lakegen bench
 
 clean:  ## Remove generated data and build outputs (keeps .venv)
-	rm -rf $(LAKE) bench target logs warehouse.duckdb warehouse.duckdb.wal
+	rm -rf $(LAKE) bench target logs full/target full/logs warehouse.duckdb warehouse.duckdb.wal

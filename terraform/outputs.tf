@@ -57,3 +57,13 @@ output "file_format_fully_qualified_name" {
   description = "Fully qualified name of the raw-lines file format."
   value       = snowflake_file_format_csv.raw_lines.fully_qualified_name
 }
+
+output "json_file_format_name" {
+  description = "Name of the whole-document JSON file format (dbt var snowflake_json_file_format)."
+  value       = snowflake_file_format_json.json_documents.name
+}
+
+output "json_file_format_fully_qualified_name" {
+  description = "Fully qualified name of the whole-document JSON file format (external table landing.manifests)."
+  value       = snowflake_file_format_json.json_documents.fully_qualified_name
+}

@@ -30,6 +30,7 @@ provider "snowflake" {
   # are stable resources and need no entry.
   preview_features_enabled = [
     "snowflake_file_format_csv_resource",
+    "snowflake_file_format_json_resource",
     "snowflake_system_get_aws_sns_iam_policy_datasource",
   ]
 }

@@ -1,4 +1,4 @@
-# Snowflake side of the landing lake: storage integration, file format, stage
+# Snowflake side of the landing lake: storage integration, file formats, stage
 # and the grants dbt's role needs on them. The database, the landing schema,
 # the warehouse, the roles and dbt's CREATE EXTERNAL TABLE privilege on the
 # landing schema come from admin/account_setup.sql (run once, before this).
@@ -38,6 +38,20 @@ resource "snowflake_file_format_csv" "raw_lines" {
   compression                  = "AUTO"
   empty_field_as_null          = "false"
   trim_space                   = "false"
+}
+
+# The batch manifests (_manifests/) are whole JSON documents, one per file,
+# pretty-printed over many lines: each file is one VARIANT value ($1), not split
+# into lines or array elements.
+resource "snowflake_file_format_json" "json_documents" {
+  database = var.snowflake_database
+  schema   = var.snowflake_landing_schema
+  name     = var.snowflake_json_file_format_name
+  comment  = "Whole JSON documents: one VARIANT per file, for the batch manifests"
+
+  strip_outer_array = "false"
+  multi_line        = "true"
+  compression       = "AUTO"
 }
 
 resource "snowflake_stage_external_s3" "landing" {
@@ -90,5 +104,15 @@ resource "snowflake_grant_privileges_to_account_role" "dbt_file_format_usage" {
   on_schema_object {
     object_type = "FILE FORMAT"
     object_name = snowflake_file_format_csv.raw_lines.fully_qualified_name
+  }
+}
+
+resource "snowflake_grant_privileges_to_account_role" "dbt_json_file_format_usage" {
+  account_role_name = var.dbt_role
+  privileges        = ["USAGE"]
+
+  on_schema_object {
+    object_type = "FILE FORMAT"
+    object_name = snowflake_file_format_json.json_documents.fully_qualified_name
   }
 }

@@ -195,6 +195,17 @@ variable "snowflake_file_format_name" {
   }
 }
 
+variable "snowflake_json_file_format_name" {
+  type        = string
+  default     = "JSON_DOCUMENTS"
+  description = "Name of the file format that reads each batch manifest as one whole JSON document (dbt var snowflake_json_file_format)."
+
+  validation {
+    condition     = can(regex("^[A-Z_][A-Z0-9_$]*$", var.snowflake_json_file_format_name))
+    error_message = "snowflake_json_file_format_name must be an unquoted upper-case Snowflake identifier."
+  }
+}
+
 variable "snowflake_storage_integration_name" {
   type        = string
   default     = "INSURANCE_LANDING_S3"
@@ -209,7 +220,7 @@ variable "snowflake_storage_integration_name" {
 variable "dbt_role" {
   type        = string
   default     = "TRANSFORMER"
-  description = "Snowflake role dbt runs as; it is granted USAGE on the integration, the stage and the file format."
+  description = "Snowflake role dbt runs as; it is granted USAGE on the integration, the stage and both file formats."
 
   validation {
     condition     = can(regex("^[A-Z_][A-Z0-9_$]*$", var.dbt_role))

@@ -228,6 +228,7 @@ class LakeReading:
     # every accepted (typed) record, in delivery order, with where it came from
     accepted: dict[str, list[dict]] = field(default_factory=lambda: defaultdict(list))
     rows_read: Counter = field(default_factory=Counter)  # (batch, source) -> data rows
+    redelivered: dict[str, str] = field(default_factory=dict)  # copy's path -> original's
 
     def counts(self, batch: int) -> dict[tuple[str, str], int]:
         return dict(Counter((f.source, f.kind) for f in self.findings if f.batch == batch))
@@ -239,7 +240,7 @@ def read_lake(root: Path) -> LakeReading:
         (json.loads(p.read_text()) for p in root.glob("_manifests/ingest_date=*/*.json")),
         key=lambda m: m["ingest_date"],
     )
-    seen_files: set[str] = set()
+    seen_files: dict[tuple[str, str], str] = {}
     seen_lines: set[bytes] = set()
     latest: dict[tuple[str, str], dt.datetime] = {}
     known: dict[str, set[str]] = defaultdict(set)
@@ -288,8 +289,9 @@ def read_lake(root: Path) -> LakeReading:
                 reading.findings.append(
                     Finding(batch, "redelivered_file", source, entry["path"], 0)
                 )
+                reading.redelivered[entry["path"]] = seen_files[(source, digest)]
                 continue
-            seen_files.add((source, digest))
+            seen_files[(source, digest)] = entry["path"]
             drifted = False
             for number, raw in enumerate(lines, start=1):
 

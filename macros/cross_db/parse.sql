@@ -28,7 +28,7 @@
 {%- endmacro %}
 
 {% macro snowflake__json_text(document, keys) -%}
-    {{ document }}:{% for k in keys %}"{{ k }}"{% if not loop.last %}:{% endif %}{% endfor %}::varchar
+    {{ document }}:{% for k in keys %}"{{ k }}"{% if not loop.last %}.{% endif %}{% endfor %}::varchar
 {%- endmacro %}
 
 
@@ -42,7 +42,7 @@
 {%- endmacro %}
 
 {% macro snowflake__json_member(document, keys) -%}
-    {{ document }}:{% for k in keys %}"{{ k }}"{% if not loop.last %}:{% endif %}{% endfor %}
+    {{ document }}:{% for k in keys %}"{{ k }}"{% if not loop.last %}.{% endif %}{% endfor %}
 {%- endmacro %}
 
 

@@ -58,6 +58,7 @@ ALL_CHECKS = [
     tc.check_trust_policy,
     tc.check_reader_policy,
     tc.check_raw_lines_file_format,
+    tc.check_json_documents_file_format,
     tc.check_stage_and_integration,
     tc.check_snowflake_provider,
     tc.check_dbt_grants,
@@ -357,6 +358,29 @@ def test_file_format_option_changed_is_flagged(config: Config, option: str) -> N
     assert any(option in p for p in tc.check_raw_lines_file_format(c))
 
 
+@pytest.mark.parametrize("option", sorted(tc.JSON_DOCUMENTS_OPTIONS))
+def test_json_file_format_option_changed_is_flagged(config: Config, option: str) -> None:
+    c = mutated(
+        config, lambda c: res(c, "snowflake_file_format_json", "json_documents").pop(option)
+    )
+    assert any(option in p for p in tc.check_json_documents_file_format(c))
+
+
+def test_json_file_format_strip_outer_array_is_flagged(config: Config) -> None:
+    c = mutated(
+        config,
+        lambda c: res(c, "snowflake_file_format_json", "json_documents").update(
+            strip_outer_array="true"
+        ),
+    )
+    assert tc.check_json_documents_file_format(c)
+
+
+def test_json_file_format_missing_is_flagged(config: Config) -> None:
+    c = mutated(config, lambda c: c["resource"].pop("snowflake_file_format_json"))
+    assert tc.check_json_documents_file_format(c)
+
+
 @pytest.mark.parametrize(
     "change",
     [
@@ -390,6 +414,12 @@ def test_stage_or_integration_changed_is_flagged(config: Config, change) -> None
             id="preview-feature-missing",
         ),
         pytest.param(
+            lambda c: c["provider"]["snowflake"][0]["preview_features_enabled"].remove(
+                "snowflake_file_format_json_resource"
+            ),
+            id="json-preview-feature-missing",
+        ),
+        pytest.param(
             lambda c: c["resource"].update(snowflake_stage={"old": {"name": "X"}}),
             id="deprecated-resource",
         ),
@@ -404,7 +434,13 @@ def test_provider_misconfiguration_is_flagged(config: Config, change) -> None:
 
 
 @pytest.mark.parametrize(
-    "grant", ["dbt_integration_usage", "dbt_stage_usage", "dbt_file_format_usage"]
+    "grant",
+    [
+        "dbt_integration_usage",
+        "dbt_stage_usage",
+        "dbt_file_format_usage",
+        "dbt_json_file_format_usage",
+    ],
 )
 def test_missing_dbt_grant_is_flagged(config: Config, grant: str) -> None:
     c = mutated(

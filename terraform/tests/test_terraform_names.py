@@ -55,7 +55,8 @@ def test_expected_names(config, profiles_text, dbt_vars) -> None:
         dbt_vars["snowflake_landing_schema"],
         dbt_vars["snowflake_stage"],
         dbt_vars["snowflake_raw_lines_file_format"],
-    ) == ("LANDING", "LAKE_STAGE", "RAW_LINES")
+        dbt_vars["snowflake_json_file_format"],
+    ) == ("LANDING", "LAKE_STAGE", "RAW_LINES", "JSON_DOCUMENTS")
 
 
 @pytest.mark.parametrize(
@@ -74,7 +75,13 @@ def test_profile_drift_is_flagged(config, profiles_text, dbt_vars, sql, old, new
 
 
 @pytest.mark.parametrize(
-    "var", ["snowflake_landing_schema", "snowflake_stage", "snowflake_raw_lines_file_format"]
+    "var",
+    [
+        "snowflake_landing_schema",
+        "snowflake_stage",
+        "snowflake_raw_lines_file_format",
+        "snowflake_json_file_format",
+    ],
 )
 def test_dbt_var_drift_is_flagged(config, profiles_text, dbt_vars, sql, var) -> None:
     drifted = {**dbt_vars, var: "OTHER"}
@@ -90,6 +97,7 @@ def test_dbt_var_drift_is_flagged(config, profiles_text, dbt_vars, sql, var) -> 
         "snowflake_landing_schema",
         "snowflake_stage_name",
         "snowflake_file_format_name",
+        "snowflake_json_file_format_name",
     ],
 )
 def test_terraform_default_drift_is_flagged(config, profiles_text, dbt_vars, sql, variable):
@@ -142,3 +150,8 @@ def test_admin_script_controls(sql: str) -> None:
 def test_admin_script_weakened_is_flagged(sql: str, old: str, new: str) -> None:
     assert old in sql
     assert tc.check_admin_script(sql.replace(old, new))
+
+
+def test_dbt_json_file_format_var_removed_is_flagged(config, profiles_text, dbt_vars, sql):
+    drifted = {k: v for k, v in dbt_vars.items() if k != "snowflake_json_file_format"}
+    assert tc.check_names_contract(config, profiles_text, drifted, sql)

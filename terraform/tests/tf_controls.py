@@ -53,9 +53,17 @@ RAW_LINES_OPTIONS: dict[str, Any] = {
     "trim_space": "false",
 }
 
+# Whole-document JSON file format: the batch manifests, one VARIANT per file.
+JSON_DOCUMENTS_OPTIONS: dict[str, Any] = {
+    "strip_outer_array": "false",
+    "multi_line": "true",
+    "compression": "AUTO",
+}
+
 # Preview features each resource / data source type of the provider needs.
 SNOWFLAKE_PREVIEW_FEATURES = {
     ("resource", "snowflake_file_format_csv"): "snowflake_file_format_csv_resource",
+    ("resource", "snowflake_file_format_json"): "snowflake_file_format_json_resource",
     ("data", "snowflake_system_get_aws_sns_iam_policy"): (
         "snowflake_system_get_aws_sns_iam_policy_datasource"
     ),
@@ -560,6 +568,25 @@ def check_raw_lines_file_format(config: Config) -> list[str]:
     return problems
 
 
+def check_json_documents_file_format(config: Config) -> list[str]:
+    body = resources(config, "snowflake_file_format_json").get("json_documents")
+    if body is None:
+        return ["no snowflake_file_format_json.json_documents"]
+    problems = [
+        f"JSON_DOCUMENTS {option} is {body.get(option)!r}, expected {expected!r}"
+        for option, expected in JSON_DOCUMENTS_OPTIONS.items()
+        if body.get(option) != expected
+    ]
+    for key, var in (
+        ("database", "snowflake_database"),
+        ("schema", "snowflake_landing_schema"),
+        ("name", "snowflake_json_file_format_name"),
+    ):
+        if body.get(key) != f"${{var.{var}}}":
+            problems.append(f"the JSON file format {key} is not var.{var}")
+    return problems
+
+
 def check_stage_and_integration(config: Config) -> list[str]:
     """The integration allows only the raw/ prefix, and the stage points there through it."""
     problems = []
@@ -621,7 +648,7 @@ def check_snowflake_provider(config: Config) -> list[str]:
 
 
 def check_dbt_grants(config: Config) -> list[str]:
-    """dbt's role gets USAGE on the integration, the stage and the file format."""
+    """dbt's role gets USAGE on the integration, the stage and both file formats."""
     expected = {
         ("on_account_object", "INTEGRATION", f"${{{INTEGRATION}.name}}"),
         (
@@ -633,6 +660,11 @@ def check_dbt_grants(config: Config) -> list[str]:
             "on_schema_object",
             "FILE FORMAT",
             "${snowflake_file_format_csv.raw_lines.fully_qualified_name}",
+        ),
+        (
+            "on_schema_object",
+            "FILE FORMAT",
+            "${snowflake_file_format_json.json_documents.fully_qualified_name}",
         ),
     }
     found = set()
@@ -755,6 +787,12 @@ def check_names_contract(
             dbt_vars.get("snowflake_raw_lines_file_format"),
             "var.snowflake_file_format_name",
             variable_default(config, "snowflake_file_format_name"),
+        ),
+        (
+            "dbt var snowflake_json_file_format",
+            dbt_vars.get("snowflake_json_file_format"),
+            "var.snowflake_json_file_format_name",
+            variable_default(config, "snowflake_json_file_format_name"),
         ),
     ]
     problems += [

@@ -36,7 +36,7 @@ versions as (
 select
     {{ dbt.hash(dbt.concat(["claim_id", "'|'", dbt.cast("updated_at", api.Column.translate_type("string"))])) }}
         as claim_version_key,
-    *,
+    * exclude (line, quarantine_reason, duplicate_rank, next_updated_at),
     updated_at as valid_from,
     next_updated_at as valid_to,
     next_updated_at is null as is_current,

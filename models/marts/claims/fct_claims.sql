@@ -1,0 +1,196 @@
+{#- One row per claim: its latest version, keyed to the dimension versions in force at
+    the loss date (the first version when the loss predates every version), in the claim
+    currency and in USD at the loss month's rate. Business-rule breaches are flagged. -#}
+with
+
+claim_versions as (
+
+    select * from {{ ref('int_claims__versions') }}
+
+),
+
+policies as (
+
+    select * from {{ ref('dim_policies') }}
+    where not is_unknown_member
+
+),
+
+insureds as (
+
+    select * from {{ ref('dim_insureds') }}
+    where not is_unknown_member
+
+),
+
+lines as (
+
+    select * from {{ ref('dim_specialty_lines') }}
+    where not is_unknown_member
+
+),
+
+fx_rates as (
+
+    select * from {{ ref('fx_rates_monthly') }}
+
+),
+
+version_counts as (
+
+    select
+        claim_id,
+        count(*) as version_count,
+        min(valid_from) as first_recorded_at
+    from claim_versions
+    group by claim_id
+
+),
+
+latest as (
+
+    select
+        claim_versions.*,
+        cast({{ dbt.dateadd('day', 1, 'loss_date') }} as timestamp) as loss_cutoff
+    from claim_versions
+    where is_current
+
+),
+
+{#- The version of a dimension in force at the loss date: the latest one recorded
+    before the end of the loss date, else the first one. -#}
+policy_at_loss as (
+
+    select
+        latest.claim_id,
+        policies.policy_version_key,
+        policies.insured_id,
+        policies.line_code,
+        policies.inception_date,
+        row_number() over (
+            partition by latest.claim_id
+            order by
+                case when policies.valid_from < latest.loss_cutoff then 0 else 1 end,
+                case when policies.valid_from < latest.loss_cutoff then policies.valid_from end desc,
+                policies.valid_from
+        ) as pick
+    from latest
+    inner join policies on latest.policy_id = policies.policy_id
+
+),
+
+insured_at_loss as (
+
+    select
+        latest.claim_id,
+        insureds.insured_version_key,
+        row_number() over (
+            partition by latest.claim_id
+            order by
+                case when insureds.valid_from < latest.loss_cutoff then 0 else 1 end,
+                case when insureds.valid_from < latest.loss_cutoff then insureds.valid_from end desc,
+                insureds.valid_from
+        ) as pick
+    from latest
+    inner join policy_at_loss
+        on latest.claim_id = policy_at_loss.claim_id and policy_at_loss.pick = 1
+    inner join insureds on policy_at_loss.insured_id = insureds.insured_id
+
+),
+
+line_at_loss as (
+
+    select
+        latest.claim_id,
+        lines.line_version_key,
+        row_number() over (
+            partition by latest.claim_id
+            order by
+                case when lines.valid_from < latest.loss_cutoff then 0 else 1 end,
+                case when lines.valid_from < latest.loss_cutoff then lines.valid_from end desc,
+                lines.valid_from
+        ) as pick
+    from latest
+    inner join policy_at_loss
+        on latest.claim_id = policy_at_loss.claim_id and policy_at_loss.pick = 1
+    inner join lines on policy_at_loss.line_code = lines.line_code
+
+),
+
+joined as (
+
+    select
+        latest.*,
+        coalesce(policy_at_loss.policy_version_key, '-1') as policy_version_key,
+        coalesce(insured_at_loss.insured_version_key, '-1') as insured_version_key,
+        coalesce(line_at_loss.line_version_key, '-1') as line_version_key,
+        coalesce(policy_at_loss.insured_id, 'unknown') as insured_id,
+        coalesce(policy_at_loss.line_code, 'unknown') as line_code,
+        policy_at_loss.inception_date as policy_inception_date,
+        policy_at_loss.policy_version_key is null as is_unknown_policy,
+        fx_rates.usd_per_unit,
+        version_counts.version_count,
+        version_counts.first_recorded_at
+    from latest
+    left join policy_at_loss
+        on latest.claim_id = policy_at_loss.claim_id and policy_at_loss.pick = 1
+    left join insured_at_loss
+        on latest.claim_id = insured_at_loss.claim_id and insured_at_loss.pick = 1
+    left join line_at_loss
+        on latest.claim_id = line_at_loss.claim_id and line_at_loss.pick = 1
+    left join fx_rates
+        on fx_rates.currency = latest.currency
+        and fx_rates.month = cast({{ dbt.date_trunc('month', 'latest.loss_date') }} as date)
+    inner join version_counts on latest.claim_id = version_counts.claim_id
+
+),
+
+measured as (
+
+    select
+        *,
+        paid_amount + reserve_amount - recovered_amount as incurred_amount,
+        paid_amount < 0 or reserve_amount < 0 or recovered_amount < 0 as is_negative_amount,
+        coalesce(loss_date < policy_inception_date, false) as is_loss_before_inception,
+        reported_date < loss_date as is_reported_before_loss
+    from joined
+
+)
+
+select
+    claim_id,
+    claim_version_key,
+    policy_id,
+    policy_version_key,
+    insured_id,
+    insured_version_key,
+    line_code,
+    line_version_key,
+    loss_date,
+    reported_date,
+    claim_status,
+    cause_of_loss,
+    loss_country_code,
+    loss_region,
+    adjuster_id,
+    currency,
+    paid_amount,
+    reserve_amount,
+    recovered_amount,
+    incurred_amount,
+    usd_per_unit as fx_usd_per_unit,
+    cast(paid_amount * usd_per_unit as decimal(18, 2)) as paid_amount_usd,
+    cast(reserve_amount * usd_per_unit as decimal(18, 2)) as reserve_amount_usd,
+    cast(recovered_amount * usd_per_unit as decimal(18, 2)) as recovered_amount_usd,
+    cast(incurred_amount * usd_per_unit as decimal(18, 2)) as incurred_amount_usd,
+    version_count,
+    first_recorded_at,
+    valid_from as last_updated_at,
+    is_deleted,
+    is_unknown_policy,
+    is_negative_amount,
+    is_loss_before_inception,
+    is_reported_before_loss,
+    is_negative_amount or is_loss_before_inception or is_reported_before_loss
+        as has_business_rule_breach
+from measured

@@ -1,0 +1,86 @@
+"""warehouse: run the insurance warehouse pipeline end to end."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+from generator.cli import _date, _positive
+from generator.config import GeneratorConfig
+from pipeline.modes import ROOT, resolve
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="warehouse",
+        description="Run the insurance warehouse: generate the lake batch by batch and, "
+        "after each batch, stage the new files and build every model, snapshot and test.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    r = sub.add_parser(
+        "run",
+        help="generate, stage and build, batch by batch, then summarise",
+        description="Starts from an empty lake and database unless --resume.",
+    )
+    r.add_argument("--lake", type=Path, default=ROOT / "lake", help="lake folder (default: lake)")
+    r.add_argument(
+        "--database",
+        type=Path,
+        default=ROOT / "warehouse.duckdb",
+        help="DuckDB file (default: warehouse.duckdb)",
+    )
+    r.add_argument("--policies", type=_positive, default=5000, help="scale (default: 5000)")
+    r.add_argument("--batches", type=_positive, default=7, help="daily batches (default: 7)")
+    r.add_argument("--as-of", type=_date, default=None, help="last ingest date (default: today)")
+    r.add_argument("--seed", type=int, default=42, help="random seed (default: 42)")
+    r.add_argument(
+        "--fault-scale",
+        type=float,
+        default=1.0,
+        help="multiply the default fault rates (default: 1)",
+    )
+    r.add_argument(
+        "--hub",
+        choices=("auto", "on", "off"),
+        default="auto",
+        help="hub packages: auto = full mode when they can be installed, else "
+        "air-gapped; on = full mode or fail; off = air-gapped (default: auto)",
+    )
+    r.add_argument("--resume", action="store_true", help="keep the lake and database")
+    r.add_argument("--no-docs", action="store_true", help="skip dbt docs generate")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from generator.config import FaultRates
+    from pipeline.run import render_summary, run_pipeline
+
+    as_of = args.as_of or dt.datetime.now(dt.timezone.utc).date()
+    rates = FaultRates.scaled(args.fault_scale) if args.fault_scale != 1.0 else FaultRates()
+    cfg = GeneratorConfig(
+        seed=args.seed,
+        as_of=as_of,
+        batches=args.batches,
+        policies=args.policies,
+        faults=rates,
+        drift_from_batch=max(1, args.batches - 1) if args.batches >= 3 else None,
+    )
+    mode = resolve(args.hub)
+    report = run_pipeline(
+        cfg,
+        args.lake,
+        args.database,
+        mode,
+        fresh=not args.resume,
+        docs=not args.no_docs,
+        say=lambda m: print(m, flush=True),
+    )
+    print(render_summary(report))
+    return 0 if report.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,79 @@
+"""Running dbt in-process, with the environment the project's profiles expect."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.modes import ROOT, Mode
+
+
+def httpfs_extension() -> Path | None:
+    """The httpfs extension shipped by the duckdb-extension-httpfs wheel (DuckDB cannot
+    download extensions here), for an s3:// lake."""
+    try:
+        import duckdb
+        import duckdb_extension_httpfs
+    except ImportError:
+        return None
+    base = Path(duckdb_extension_httpfs.__file__).parent / "extensions"
+    found = sorted(base.glob(f"v{duckdb.__version__}/httpfs.duckdb_extension"))
+    return found[0] if found else None
+
+
+def dbt_environment(lake: str, database: Path, target_path: Path | None = None) -> dict[str, str]:
+    env = {
+        "DBT_PROFILES_DIR": str(ROOT),
+        "LAKE_ROOT": lake,
+        "DUCKDB_PATH": str(database),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    if target_path is not None:
+        env["DBT_TARGET_PATH"] = str(target_path)
+    extension = httpfs_extension()
+    if extension is not None:
+        env["DUCKDB_HTTPFS_EXTENSION"] = str(extension)
+    return env
+
+
+@dataclass
+class DbtOutcome:
+    command: str
+    success: bool
+    statuses: dict[str, dict[str, int]] = field(default_factory=dict)  # type -> status -> n
+    failures: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+class Dbt:
+    """dbt commands against one project directory, sharing one process."""
+
+    def __init__(self, mode: Mode, env: dict[str, str], quiet: bool = True) -> None:
+        from dbt.cli.main import dbtRunner
+
+        self.mode = mode
+        self.quiet = quiet
+        os.environ.update(env)
+        self._runner = dbtRunner()
+
+    def invoke(self, *args: str) -> DbtOutcome:
+        flags = ["--quiet"] if self.quiet else []
+        argv = [*flags, *args, "--project-dir", str(self.mode.project_dir)]
+        result = self._runner.invoke(argv)
+        outcome = DbtOutcome(command=" ".join(args), success=bool(result.success))
+        if result.exception is not None:
+            outcome.failures.append(f"{args[0]}: {result.exception}")
+        results = getattr(result.result, "results", None) or []
+        for r in results:
+            node = getattr(r, "node", None)
+            kind = getattr(node, "resource_type", "operation")
+            kind = str(getattr(kind, "value", kind))
+            status = str(getattr(r.status, "value", r.status))
+            outcome.statuses.setdefault(kind, {}).setdefault(status, 0)
+            outcome.statuses[kind][status] += 1
+            outcome.seconds += float(getattr(r, "execution_time", 0.0) or 0.0)
+            if status in ("error", "fail", "runtime error"):
+                name = getattr(node, "unique_id", "?")
+                outcome.failures.append(f"{name}: {status}: {getattr(r, 'message', '')}")
+        return outcome

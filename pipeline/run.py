@@ -1,0 +1,171 @@
+"""`make run`: generate the lake batch by batch and run the warehouse after each batch.
+
+Running batch by batch (stage the new files, then build) is what makes the snapshots hold
+real history and the incremental models take real increments.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.config import GeneratorConfig
+from generator.generate import generate
+from pipeline.dbt import Dbt, DbtOutcome, dbt_environment
+from pipeline.modes import HUB_FEATURES, Mode
+
+Say = Callable[[str], None]
+
+
+@dataclass
+class RunReport:
+    mode: Mode
+    batches: list[dict] = field(default_factory=list)
+    build_statuses: dict[str, Counter] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+    quarantine: list[tuple[str, str, int]] = field(default_factory=list)
+    skipped_hub_nodes: Counter = field(default_factory=Counter)
+    docs: Path | None = None
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+def run_pipeline(
+    cfg: GeneratorConfig,
+    lake: Path,
+    database: Path,
+    mode: Mode,
+    *,
+    fresh: bool = True,
+    docs: bool = True,
+    say: Say = print,
+) -> RunReport:
+    start = time.perf_counter()
+    if fresh:
+        shutil.rmtree(lake, ignore_errors=True)
+        for path in (database, database.with_name(database.name + ".wal")):
+            path.unlink(missing_ok=True)
+    target = mode.project_dir / "target"
+    dbt = Dbt(mode, dbt_environment(str(lake.resolve()), database.resolve(), target))
+    report = RunReport(mode=mode)
+    say(f"mode: {mode.name} ({mode.reason}); dbt project: {mode.project_dir}")
+    for number in range(1, cfg.batches + 1):
+        t0 = time.perf_counter()
+        batch = generate(cfg, lake, [number], workers=1)[number]
+        staged = dbt.invoke("run-operation", "stage_external_sources")
+        built = dbt.invoke("build")
+        _absorb(report, staged, built)
+        counts = {k: dict(v) for k, v in built.statuses.items()}
+        report.batches.append(
+            {
+                "batch": number,
+                "ingest_date": batch.ingest_date,
+                "records": sum(batch.records.values()),
+                "build": counts,
+            }
+        )
+        say(
+            f"batch {number}/{cfg.batches} {batch.ingest_date}: "
+            f"{sum(batch.records.values()):,} records landed; "
+            f"{_brief(built)} ({time.perf_counter() - t0:.1f}s)"
+        )
+        if not (staged.success and built.success):
+            say("stopping: the build failed")
+            break
+    if report.ok and docs:
+        outcome = dbt.invoke("docs", "generate")
+        if outcome.success:
+            report.docs = target / "index.html"
+    report.quarantine = _quarantine(database)
+    report.skipped_hub_nodes = _skipped_hub_nodes(target / "manifest.json")
+    report.seconds = time.perf_counter() - start
+    return report
+
+
+def _absorb(report: RunReport, *outcomes: DbtOutcome) -> None:
+    for outcome in outcomes:
+        report.failures.extend(outcome.failures)
+        if outcome.command == "build":
+            report.build_statuses = {k: Counter(v) for k, v in outcome.statuses.items()}
+
+
+def _brief(outcome: DbtOutcome) -> str:
+    parts = []
+    for kind in ("seed", "model", "snapshot", "test", "unit_test"):
+        statuses = outcome.statuses.get(kind)
+        if statuses:
+            parts.append(f"{kind}s " + " ".join(f"{s}={n}" for s, n in sorted(statuses.items())))
+    return "; ".join(parts) or "nothing built"
+
+
+def _quarantine(database: Path) -> list[tuple[str, str, int]]:
+    import duckdb
+
+    if not database.exists():
+        return []
+    with duckdb.connect(str(database)) as con:  # dbt-duckdb may hold it open in-process
+        found = con.execute(
+            "select table_schema from information_schema.tables "
+            "where table_name = 'stg_landing__quarantine'"
+        ).fetchall()
+        if not found:
+            return []
+        rows = con.execute(
+            f"select source_name, quarantine_category, count(*) "
+            f"from {found[0][0]}.stg_landing__quarantine group by all order by all"
+        ).fetchall()
+    return [(s, c, int(n)) for s, c, n in rows]
+
+
+def _skipped_hub_nodes(manifest_path: Path) -> Counter:
+    """Disabled nodes that need a hub package, by package (from the dbt manifest)."""
+    counts: Counter = Counter()
+    if not manifest_path.exists():
+        return counts
+    manifest = json.loads(manifest_path.read_text())
+    for versions in manifest.get("disabled", {}).values():
+        for node in versions:
+            package = (node.get("config", {}).get("meta") or {}).get("needs_hub_package")
+            if package:
+                counts[package] += 1
+    return counts
+
+
+def render_summary(report: RunReport) -> str:
+    lines = ["", "== Summary " + "=" * 60]
+    lines.append(f"mode: {report.mode.name} ({report.mode.reason})")
+    lines.append(f"batches run: {len(report.batches)}, in {report.seconds:.0f}s")
+    for kind in ("seed", "model", "snapshot", "test", "unit_test"):
+        statuses = report.build_statuses.get(kind)
+        if statuses:
+            text = ", ".join(f"{n} {s}" for s, n in sorted(statuses.items()))
+            lines.append(f"last build, {kind}s: {text}")
+    total = sum(n for _, _, n in report.quarantine)
+    lines.append(f"quarantined records: {total}")
+    for source, category, n in report.quarantine:
+        lines.append(f"  {source:<22} {category:<40} {n:>6}")
+    if report.mode.full:
+        lines.append("hub-package features: on")
+    else:
+        lines.append("skipped (air-gapped mode: they need packages from the dbt hub):")
+        for feature in HUB_FEATURES:
+            lines.append(f"  - {feature}")
+        for package, n in sorted(report.skipped_hub_nodes.items()):
+            lines.append(f"  - {n} test(s) or monitor(s) that need {package}: disabled")
+    if report.docs:
+        lines.append(
+            f"dbt docs: {report.docs} (serve with: .venv/bin/dbt docs serve "
+            f"--project-dir {report.mode.project_dir} --profiles-dir .)"
+        )
+    if report.failures:
+        lines.append("FAILED:")
+        lines.extend(f"  {f}" for f in report.failures[:30])
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""Offline checks of the warehouse project (no database account needed)."""
