@@ -351,7 +351,8 @@ INDUSTRIES: tuple[str, ...] = (
     "Chemicals",
 )
 
-# Treaty programme per line group: probability that a line carries each treaty type.
+# Treaty programme per line: the chance of a quota share, else of a surplus (a line has at
+# most one proportional treaty), and, independently, of an excess-of-loss layer.
 TREATY_TYPE_PROBABILITY: dict[str, float] = {
     "quota_share": 0.55,
     "surplus": 0.35,

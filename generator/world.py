@@ -122,14 +122,24 @@ class World:
 
     # -- reinsurance treaties -----------------------------------------------------------
     def _treaty_programme(self) -> list[Treaty]:
+        """Each line's reinsurance programme: at most one proportional treaty (quota share
+        or surplus, so proportional cessions never exceed the gross) and often an excess
+        of loss layer on what they retain."""
         treaties: list[Treaty] = []
+        qs = TREATY_TYPE_PROBABILITY["quota_share"]
+        surplus = TREATY_TYPE_PROBABILITY["surplus"]
         for li, _line in enumerate(LINES):
-            for ti, ttype in enumerate(TREATY_TYPES):
-                u = self.rand.uniform(f"treaty:has:{ttype}", np.array([li]))[0]
-                if u < TREATY_TYPE_PROBABILITY[ttype]:
-                    cur = self.rand.uniform("treaty:cur", np.array([li * 3 + ti]))[0]
-                    currency = "USD" if cur < 0.7 else ("GBP" if cur < 0.85 else "EUR")
-                    treaties.append(Treaty(len(treaties), li, ti, currency))
+            u = self.rand.uniform("treaty:proportional", np.array([li]))[0]
+            types = [0] if u < qs else ([1] if u < qs + surplus else [])
+            if (
+                self.rand.uniform("treaty:has:excess_of_loss", np.array([li]))[0]
+                < (TREATY_TYPE_PROBABILITY["excess_of_loss"])
+            ):
+                types.append(2)
+            for ti in types:
+                cur = self.rand.uniform("treaty:cur", np.array([li * 3 + ti]))[0]
+                currency = "USD" if cur < 0.7 else ("GBP" if cur < 0.85 else "EUR")
+                treaties.append(Treaty(len(treaties), li, ti, currency))
         return treaties
 
     def treaties(self) -> Frame:

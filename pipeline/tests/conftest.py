@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from generator.tests.conftest import faulty_config
@@ -12,8 +14,10 @@ AIR_GAPPED = Mode("air-gapped", ROOT, "tests run without hub packages")
 
 
 def pipeline_config():
-    """A small, faulty world: every fault kind occurs, over four daily batches."""
-    return faulty_config(policies=700, batches=4, drift_from_batch=3)
+    """A small, faulty world: every fault kind occurs, over four daily batches, with
+    enough orphans that some parents arrive late within the run."""
+    cfg = faulty_config(policies=700, batches=4, drift_from_batch=3)
+    return replace(cfg, faults=replace(cfg.faults, orphan_reference=0.08))
 
 
 @pytest.fixture(scope="session")
@@ -24,4 +28,6 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Run
     report = run_pipeline(
         pipeline_config(), lake, database, AIR_GAPPED, docs=False, say=lambda _m: None
     )
+    with duckdb.connect(str(database)) as con:
+        con.execute("checkpoint")  # the runner's dbt connection is still open in-process
     return lake, database, report

@@ -1,0 +1,128 @@
+{{ config(materialized='table') }}
+{#- One row per claim and treaty of its policy: the incurred ceded to the treaty, in the
+    order of the contract: proportional treaties on the gross (share x incurred), then
+    each excess-of-loss layer on what is retained after them, per claim:
+    min(max(L - R, 0), limit) with L = incurred x (1 - the policy's proportional share),
+    converted into the treaty's currency through USD at the loss month, and back. -#}
+with
+
+claims as (
+
+    select * from {{ ref('int_finance__claims') }}
+
+),
+
+policy_treaties as (
+
+    select * from {{ ref('int_finance__policy_treaties') }}
+
+),
+
+fx_rates as (
+
+    select * from {{ ref('fx_rates_monthly') }}
+
+),
+
+joined as (
+
+    select
+        claims.claim_id,
+        claims.policy_id,
+        policy_treaties.treaty_id,
+        claims.line_code,
+        claims.loss_month,
+        claims.policy_currency,
+        policy_treaties.treaty_currency,
+        policy_treaties.treaty_type,
+        policy_treaties.is_unknown_treaty,
+        policy_treaties.is_deleted_treaty,
+        policy_treaties.ceded_share,
+        policy_treaties.retention_amount,
+        policy_treaties.limit_amount,
+        policy_treaties.policy_proportional_share,
+        claims.incurred_amount_policy_currency,
+        claims.incurred_amount_usd,
+        claims.policy_usd_per_unit,
+        cast(treaty_fx.usd_per_unit as decimal(38, 8)) as treaty_usd_per_unit
+    from claims
+    inner join policy_treaties on claims.policy_id = policy_treaties.policy_id
+    left join fx_rates as treaty_fx
+        on treaty_fx.currency = policy_treaties.treaty_currency
+        and cast(treaty_fx.month as date) = claims.loss_month
+
+),
+
+retained as (
+
+    select
+        *,
+        incurred_amount_policy_currency * (1 - policy_proportional_share) as retained_loss
+    from joined
+
+),
+
+layered as (
+
+    select
+        *,
+        {{ convert_currency(
+            'retained_loss', 'policy_currency', 'treaty_currency',
+            'policy_usd_per_unit', 'treaty_usd_per_unit'
+        ) }} as retained_loss_treaty_currency
+    from retained
+
+),
+
+ceded as (
+
+    select
+        *,
+        case
+            when treaty_type = 'excess_of_loss' and not is_unknown_treaty and not is_deleted_treaty
+                then least(greatest(retained_loss_treaty_currency - retention_amount, 0), limit_amount)
+        end as ceded_loss_treaty_currency
+    from layered
+
+),
+
+valued as (
+
+    select
+        *,
+        case
+            when ceded_loss_treaty_currency is not null
+                then {{ convert_currency(
+                    'ceded_loss_treaty_currency', 'treaty_currency', 'policy_currency',
+                    'treaty_usd_per_unit', 'policy_usd_per_unit'
+                ) }}
+            else coalesce(ceded_share, 0) * incurred_amount_policy_currency
+        end as ceded_incurred,
+        case
+            when ceded_loss_treaty_currency is not null
+                then ceded_loss_treaty_currency * treaty_usd_per_unit
+            else coalesce(ceded_share, 0) * incurred_amount_usd
+        end as ceded_incurred_usd
+    from ceded
+
+)
+
+select
+    claim_id,
+    policy_id,
+    treaty_id,
+    line_code,
+    loss_month,
+    treaty_type,
+    is_unknown_treaty,
+    is_deleted_treaty,
+    policy_currency,
+    treaty_currency,
+    incurred_amount_policy_currency,
+    incurred_amount_usd,
+    {{ to_money('retained_loss') }} as retained_loss,
+    {{ to_money('retained_loss_treaty_currency') }} as retained_loss_treaty_currency,
+    {{ to_money('ceded_loss_treaty_currency') }} as ceded_loss_treaty_currency,
+    {{ to_money('ceded_incurred') }} as ceded_incurred,
+    {{ to_money('ceded_incurred_usd') }} as ceded_incurred_usd
+from valued

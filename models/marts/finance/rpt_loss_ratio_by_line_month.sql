@@ -1,0 +1,118 @@
+{#- One row per line of business and calendar month: gross, ceded and net earned premium
+    (by earned month) and incurred losses (claims' latest incurred, by loss month), in
+    USD, and the gross and net loss ratios (incurred / earned; null when earned is 0).
+    Ceded earned = earned x the sum of the policy's treaty premium rates; ceded incurred
+    = the claims' cessions (int_finance__claim_cessions). Claims of policies not in the
+    lake are reported under line_code 'unknown'. -#}
+with
+
+earned_premiums as (
+
+    select * from {{ ref('fct_earned_premiums') }}
+
+),
+
+policy_treaties as (
+
+    select * from {{ ref('int_finance__policy_treaties') }}
+
+),
+
+claims as (
+
+    select * from {{ ref('int_finance__claims') }}
+
+),
+
+claim_cessions as (
+
+    select * from {{ ref('int_finance__claim_cessions') }}
+
+),
+
+policy_ceded_rates as (
+
+    select
+        policy_id,
+        sum(ceded_premium_rate) as ceded_premium_rate
+    from policy_treaties
+    group by policy_id
+
+),
+
+earned_by_line_month as (
+
+    select
+        earned_premiums.line_code,
+        earned_premiums.earned_month as report_month,
+        sum(earned_premiums.earned_premium_usd) as gross_earned_premium_usd,
+        sum(
+            {{ to_money('earned_premiums.earned_premium_usd * coalesce(policy_ceded_rates.ceded_premium_rate, 0)') }}
+        ) as ceded_earned_premium_usd
+    from earned_premiums
+    left join policy_ceded_rates on earned_premiums.policy_id = policy_ceded_rates.policy_id
+    group by earned_premiums.line_code, earned_premiums.earned_month
+
+),
+
+claim_ceded as (
+
+    select
+        claim_id,
+        sum(ceded_incurred_usd) as ceded_incurred_usd
+    from claim_cessions
+    group by claim_id
+
+),
+
+incurred_by_line_month as (
+
+    select
+        claims.line_code,
+        claims.loss_month as report_month,
+        sum(claims.incurred_amount_usd) as gross_incurred_loss_usd,
+        sum(coalesce(claim_ceded.ceded_incurred_usd, 0)) as ceded_incurred_loss_usd
+    from claims
+    left join claim_ceded on claims.claim_id = claim_ceded.claim_id
+    group by claims.line_code, claims.loss_month
+
+),
+
+combined as (
+
+    select
+        coalesce(earned_by_line_month.line_code, incurred_by_line_month.line_code) as line_code,
+        coalesce(earned_by_line_month.report_month, incurred_by_line_month.report_month) as report_month,
+        coalesce(earned_by_line_month.gross_earned_premium_usd, 0) as gross_earned_premium_usd,
+        coalesce(earned_by_line_month.ceded_earned_premium_usd, 0) as ceded_earned_premium_usd,
+        coalesce(incurred_by_line_month.gross_incurred_loss_usd, 0) as gross_incurred_loss_usd,
+        coalesce(incurred_by_line_month.ceded_incurred_loss_usd, 0) as ceded_incurred_loss_usd
+    from earned_by_line_month
+    full outer join incurred_by_line_month
+        on earned_by_line_month.line_code = incurred_by_line_month.line_code
+        and earned_by_line_month.report_month = incurred_by_line_month.report_month
+
+),
+
+netted as (
+
+    select
+        *,
+        gross_earned_premium_usd - ceded_earned_premium_usd as net_earned_premium_usd,
+        gross_incurred_loss_usd - ceded_incurred_loss_usd as net_incurred_loss_usd
+    from combined
+
+)
+
+select
+    cast(line_code as varchar) as line_code,
+    cast(report_month as date) as report_month,
+    cast(gross_earned_premium_usd as decimal(18, 2)) as gross_earned_premium_usd,
+    cast(ceded_earned_premium_usd as decimal(18, 2)) as ceded_earned_premium_usd,
+    cast(net_earned_premium_usd as decimal(18, 2)) as net_earned_premium_usd,
+    cast(gross_incurred_loss_usd as decimal(18, 2)) as gross_incurred_loss_usd,
+    cast(ceded_incurred_loss_usd as decimal(18, 2)) as ceded_incurred_loss_usd,
+    cast(net_incurred_loss_usd as decimal(18, 2)) as net_incurred_loss_usd,
+    {{ safe_ratio('gross_incurred_loss_usd', 'gross_earned_premium_usd') }} as gross_loss_ratio,
+    {{ safe_ratio('net_incurred_loss_usd', 'net_earned_premium_usd') }} as net_loss_ratio
+from netted
