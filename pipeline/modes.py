@@ -68,8 +68,11 @@ def try_install(project_dir: Path = FULL, timeout: int = 120) -> tuple[bool, str
         return False, f"dbt deps timed out after {timeout}s"
     if proc.returncode == 0:
         return True, "installed by dbt deps"
-    last = [line for line in (proc.stdout + proc.stderr).splitlines() if line.strip()]
-    return False, "dbt deps failed: " + (last[-1].strip() if last else "no output")
+    output = proc.stdout + proc.stderr
+    if "ConnectionError" in output or "Failed to resolve" in output:
+        return False, "dbt deps could not reach the package hub"
+    last = [line for line in output.splitlines() if line.strip()]
+    return False, "dbt deps failed: " + (last[-1].strip()[:160] if last else "no output")
 
 
 def resolve(choice: str) -> Mode:
@@ -84,4 +87,4 @@ def resolve(choice: str) -> Mode:
         return Mode("full", FULL, why)
     if choice == "on":
         raise SystemExit(f"full mode asked for, but the hub packages are not available: {why}")
-    return Mode("air-gapped", ROOT, f"the dbt package hub cannot be reached ({why})")
+    return Mode("air-gapped", ROOT, why)

@@ -1,8 +1,8 @@
 {#- A cancelled policy earns in total its retained premium (the cancellation version's
     written premium): its earning stops at the cancellation's effective date. Tolerance:
     half a cent per earning month (monthly rounding) plus a cent (the source rounds the
-    retained premium to the cent). Policies whose history is incomplete are left out: a quarantined record, or a
-    version not yet arrived (a gap in the source's version numbers), breaks the
+    retained premium to the cent). Policies whose history is incomplete
+    (int_policies__incomplete_history) are left out: a lost or late version breaks the
     arithmetic by construction. Returns the policies where it does not hold. -#}
 with
 
@@ -18,20 +18,9 @@ earned as (
 
 ),
 
-quarantined_policies as (
+incomplete_history as (
 
-    select distinct
-        {{ dbt.split_part(dbt.split_part('raw_line', "'\"policy_id\": \"'", 2), "'\"'", 1) }}
-            as policy_id
-    from {{ ref('stg_landing__quarantine') }}
-    where source_name = 'policies'
-
-    union all
-
-    select policy_id
-    from {{ ref('int_policies__versions') }}
-    group by policy_id
-    having count(distinct source_version) != max(source_version)
+    select policy_id from {{ ref('int_policies__incomplete_history') }}
 
 ),
 
@@ -66,4 +55,4 @@ left join earned_per_policy on cancelled.policy_id = earned_per_policy.policy_id
 where
     abs(coalesce(earned_per_policy.earned_premium, 0) - cancelled.retained_premium)
         > 0.01 + 0.005 * coalesce(earned_per_policy.earning_months, 0)
-    and cancelled.policy_id not in (select policy_id from quarantined_policies)
+    and cancelled.policy_id not in (select policy_id from incomplete_history)

@@ -17,20 +17,9 @@ earned as (
 
 ),
 
-quarantined_policies as (
+incomplete_history as (
 
-    select distinct
-        {{ dbt.split_part(dbt.split_part('raw_line', "'\"policy_id\": \"'", 2), "'\"'", 1) }}
-            as policy_id
-    from {{ ref('stg_landing__quarantine') }}
-    where source_name = 'policies'
-
-    union all
-
-    select policy_id
-    from {{ ref('int_policies__versions') }}
-    group by policy_id
-    having count(distinct source_version) != max(source_version)
+    select policy_id from {{ ref('int_policies__incomplete_history') }}
 
 ),
 
@@ -73,4 +62,4 @@ where
         or abs(earned_per_policy.earned_premium - plain_expired.written_premium)
             > 0.005 * earned_per_policy.earning_months
     )
-    and plain_expired.policy_id not in (select policy_id from quarantined_policies)
+    and plain_expired.policy_id not in (select policy_id from incomplete_history)

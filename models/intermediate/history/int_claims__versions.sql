@@ -16,7 +16,7 @@ deduplicated as (
         *,
         row_number() over (
             partition by claim_id, updated_at
-            order by ingest_date desc, file_name desc, record_number desc
+            order by {{ later_file_first() }}
         ) as duplicate_rank
     from accepted
 

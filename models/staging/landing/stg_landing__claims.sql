@@ -16,7 +16,7 @@ ranked as (
         *,
         row_number() over (
             partition by claim_id
-            order by updated_at desc, ingest_date desc, file_name desc, record_number desc
+            order by updated_at desc, {{ later_file_first() }}
         ) as recency
     from accepted
 
