@@ -55,9 +55,21 @@ def _region(fake: Faker) -> str:
     return fake.city()
 
 
+def _fix_element_order(fake: Faker) -> None:
+    """Some Faker locales build an element list from a set (it_IT's cities), so its order
+    follows Python's string hashing and changes from process to process. Sorting such
+    lists keeps the pools, and so the lake, identical whatever PYTHONHASHSEED is."""
+    for provider in fake.get_providers():
+        for name in ("cities",):
+            values = getattr(provider, name, None)
+            if isinstance(values, list):
+                setattr(provider, name, sorted(values))
+
+
 @cache
 def locale_pool(locale: str, seed: int) -> LocalePool:
     fake = Faker(locale)
+    _fix_element_order(fake)
     fake.seed_instance(f"{seed}:{locale}")
     n = POOL_SIZE
 

@@ -126,6 +126,14 @@ def money(cents: np.ndarray) -> list[str]:
     return out
 
 
+def whole_money(cents: np.ndarray) -> list[str]:
+    """money() for amounts in whole units (sums insured, deductibles): a cheaper path."""
+    c = np.asarray(cents, dtype=np.int64)
+    if (c % 100).any() or (c < 0).any():
+        return money(c)
+    return [f"{q}.00" for q in (c // 100).tolist()]
+
+
 def quoted(values: list[str]) -> list[str]:
     return [f'"{v}"' for v in values]
 
@@ -336,19 +344,29 @@ def policies(world: World, f: Frame, drift: bool) -> Columns:
     limits = np.stack(
         [si_cents, si_cents // 4 // 100_000 * 100_000, si_cents // 5 // 100_000 * 100_000], axis=1
     )
-    lim_s = [money(limits[:, c]) for c in range(3)]
-    prem_s = [money(prem[:, c]) for c in range(3)]
+    # versions of a policy mostly repeat its coverages: render each distinct one once
     codes = LINE_COVERAGE_CODES
-    line_l, ncov_l = line.tolist(), n_cov.tolist()
-    coverages = []
-    for i in range(n):
-        cs = codes[line_l[i]]
-        parts = [
-            f'{{"coverage_code": "{cs[c]}", "limit": {lim_s[c][i]}, "premium": {prem_s[c][i]}}}'
-            for c in range(ncov_l[i])
-        ]
-        coverages.append("[" + ", ".join(parts) + "]")
+    coverages: list[str] = []
+    rendered: dict[tuple, str] = {}
+    for i, key in enumerate(
+        zip(line.tolist(), n_cov.tolist(), si_cents.tolist(), gwp.tolist(), strict=True)
+    ):
+        text = rendered.get(key)
+        if text is None:
+            cs = codes[key[0]]
+            lim_s = money(limits[i, : key[1]])
+            prem_s = money(prem[i, : key[1]])
+            text = rendered[key] = (
+                "["
+                + ", ".join(
+                    f'{{"coverage_code": "{cs[c]}", "limit": {lim_s[c]}, "premium": {prem_s[c]}}}'
+                    for c in range(key[1])
+                )
+                + "]"
+            )
+        coverages.append(text)
 
+    line_l = line.tolist()
     gwp_s, taxes_s = money(gwp), money(taxes)
     premium = [
         f'{{"gross_written": {g}, "commission_pct": {c:.1f}, "taxes": {t}}}'
@@ -378,8 +396,8 @@ def policies(world: World, f: Frame, drift: bool) -> Columns:
         ("currency", _currency_codes(f["currency"])),
         ("premium", premium),
         ("effective_date", quoted(dates(f["effective_day"]))),
-        ("sum_insured", money(si_cents)),
-        ("deductible", money(deductible)),
+        ("sum_insured", whole_money(si_cents)),
+        ("deductible", whole_money(deductible)),
         ("coverages", coverages),
         ("underwriter", [underwriters[u] for u in uw.tolist()]),
         ("broker", [brokers[b] for b in broker.tolist()]),

@@ -57,3 +57,36 @@ def test_regenerating_a_batch_replaces_it_whole(tmp_path):
     stray.write_text("{}\n")
     generate(cfg, tmp_path, [2])
     assert _hashes(tmp_path) == before
+
+
+def test_files_do_not_depend_on_the_python_hash_seed(tmp_path):
+    """Two processes with different string hashing write byte-identical lakes (Faker
+    locales that build lists from sets would otherwise reorder their values)."""
+    import subprocess
+    import sys
+
+    digests = []
+    for hash_seed in ("1", "2"):
+        out = tmp_path / f"lake-{hash_seed}"
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "generator",
+                "generate",
+                "--out",
+                str(out),
+                "--policies",
+                "300",
+                "--batches",
+                "2",
+                "--as-of",
+                "2026-11-22",
+                "--quiet",
+            ],
+            check=True,
+            capture_output=True,
+            env={**__import__("os").environ, "PYTHONHASHSEED": hash_seed},
+        )
+        digests.append(_hashes(out))
+    assert digests[0] == digests[1]
