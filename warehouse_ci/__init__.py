@@ -1,0 +1,1 @@
+"""Plan, build, diff and promote changes to the dbt warehouse: SQLMesh-style CI for dbt."""

@@ -1,0 +1,241 @@
+"""warehouse-ci: plan, build, diff and promote a change to the dbt warehouse.
+
+The same commands run in CI and on a laptop; DuckDB by default, Snowflake with --target prod.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from warehouse_ci.core import REPO_ROOT, Settings, current_branch
+
+EPILOG = """\
+a change, start to end (DuckDB, production = warehouse.duckdb as `make run` left it):
+  warehouse-ci save-state --state target/prod-state   # on main: production's manifest
+  # ...edit models on a branch...
+  warehouse-ci plan --state target/prod-state       # what changed, breaking or not
+  warehouse-ci env  --state target/prod-state       # build only that into ci_<branch>_*
+  warehouse-ci diff                                 # compare with production on each grain
+  warehouse-ci report --out report.md               # the Markdown for the pull request
+  warehouse-ci promote --state-out target/prod-state  # make it production (tests must pass)
+  warehouse-ci promote --rollback                   # put the previous production back
+  warehouse-ci janitor --older-than 7               # drop stale environments
+
+exit codes: 0 ok; 1 a build or test failed; 2 the plan has errors; 3 promotion refused.
+"""
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    g = parser.add_argument_group("where")
+    g.add_argument(
+        "--project-dir",
+        type=Path,
+        default=Path(os.environ.get("WAREHOUSE_CI_PROJECT_DIR", REPO_ROOT)),
+        help="the dbt project (default: the repository)",
+    )
+    g.add_argument(
+        "--target",
+        choices=("dev", "prod"),
+        default=os.environ.get("DBT_TARGET", "dev"),
+        help="dbt target: dev = DuckDB, prod = Snowflake (default: $DBT_TARGET or dev)",
+    )
+    g.add_argument(
+        "--database",
+        type=Path,
+        default=None,
+        help="DuckDB file holding production (default: $DUCKDB_PATH or warehouse.duckdb)",
+    )
+    g.add_argument(
+        "--env",
+        default=os.environ.get("WAREHOUSE_CI_ENV"),
+        help="environment name (default: $WAREHOUSE_CI_ENV, else the git branch); "
+        "its schemas are ci_<name>_*",
+    )
+    g.add_argument(
+        "--workdir",
+        type=Path,
+        default=None,
+        help="where plans, builds and diffs are kept (default: <project>/target/ci)",
+    )
+    g.add_argument("--quiet", action="store_true", help="print less")
+
+
+def _state(parser: argparse.ArgumentParser, required: bool = True) -> None:
+    parser.add_argument(
+        "--state",
+        type=Path,
+        default=Path(os.environ["WAREHOUSE_CI_STATE"])
+        if "WAREHOUSE_CI_STATE" in os.environ
+        else None,
+        required=required and "WAREHOUSE_CI_STATE" not in os.environ,
+        help="folder with production's manifest.json ($WAREHOUSE_CI_STATE)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="warehouse-ci",
+        description="Plan, build, diff and promote changes to the dbt warehouse: "
+        "SQLMesh-style plans and branch environments for the dbt project.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser(
+        "plan",
+        help="list modified models, classify each change, show what must be rebuilt",
+        description="Compare the working tree with production's manifest: directly and "
+        "indirectly modified models, breaking or non-breaking, column changes, rebuild set.",
+    )
+    _state(p)
+    p.add_argument("--json", action="store_true", help="print the plan as JSON")
+
+    e = sub.add_parser(
+        "env",
+        help="build the planned set into the environment's schemas (unit tests, build, tests)",
+        description="Build the last plan's rebuild set into ci_<env>_*, deferring everything "
+        "else to production. Run `plan` first.",
+    )
+    _state(e)
+    e.add_argument(
+        "--compare-full",
+        action="store_true",
+        help="also time a full build of the project (into a scratch schema, dropped after)",
+    )
+
+    d = sub.add_parser("diff", help="compare each rebuilt model with production on its grain")
+    d.add_argument("--samples", type=int, default=5, help="sample differences per model")
+    d.add_argument(
+        "--keys", type=int, default=100, help="differing keys kept per model in diff.json"
+    )
+    d.add_argument("--json", action="store_true", help="print the diff as JSON")
+
+    r = sub.add_parser("report", help="the plan, build and diff as Markdown")
+    r.add_argument("--out", type=Path, default=None, help="write here (default: stdout)")
+
+    pr = sub.add_parser(
+        "promote",
+        help="make the tested environment production, atomically (or --rollback)",
+        description="Refused when the environment's tests failed. The replaced relations "
+        "are kept in <schema>__previous for --rollback.",
+    )
+    pr.add_argument("--rollback", action="store_true", help="undo the last promotion")
+    pr.add_argument(
+        "--state-out",
+        type=Path,
+        default=None,
+        help="after promoting, compile the tree against production and write the new "
+        "production manifest here",
+    )
+
+    s = sub.add_parser(
+        "save-state", help="compile the tree against production; keep its manifest as state"
+    )
+    _state(s)
+
+    j = sub.add_parser("janitor", help="drop environments no longer needed")
+    j.add_argument("--keep", default=None, help="comma-separated environments to keep")
+    j.add_argument("--drop", default=None, help="comma-separated environments to drop")
+    j.add_argument("--older-than", type=float, default=None, help="days since built")
+    j.add_argument("--dry-run", action="store_true", help="list, do not drop")
+
+    for each in (p, e, d, r, pr, s, j):
+        _common(each)
+    return parser
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    project = args.project_dir.resolve()
+    database = args.database or Path(
+        os.environ.get("DUCKDB_PATH", str(project / "warehouse.duckdb"))
+    )
+    if not database.is_absolute():
+        database = (project / database) if not database.exists() else database.resolve()
+    return Settings(
+        project_dir=project,
+        target=args.target,
+        database=database,
+        workdir=(args.workdir or project / "target" / "ci").resolve(),
+        env=args.env or current_branch(project),
+        quiet=args.quiet,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = settings_from(args)
+    from warehouse_ci import diff, environment, janitor, plan, promote, report
+
+    if args.command == "plan":
+        result = plan.build_plan(settings, args.state.resolve())
+        plan.save(settings, result)
+        print(json.dumps(result.to_json(), indent=2) if args.json else plan.render_text(result))
+        return 0 if result.ok else 2
+    if args.command == "env":
+        record = environment.build_environment(
+            settings, args.state.resolve(), compare_full=args.compare_full
+        )
+        print(environment.render_text(record))
+        return 0 if record["ok"] else 1
+    if args.command == "diff":
+        result = diff.diff_environment(settings, samples=args.samples, key_limit=args.keys)
+        print(json.dumps(result, indent=2, default=str) if args.json else diff.render_text(result))
+        return 0
+    if args.command == "report":
+        text = report.render(settings)
+        if args.out:
+            args.out.write_text(text)
+            settings.say(f"report written to {args.out}")
+        else:
+            print(text)
+        return 0
+    if args.command == "promote":
+        try:
+            if args.rollback:
+                done = promote.rollback(settings)
+                print(f"rolled back the promotion of {done['rolled_back']}:")
+                for m in done["relations"]:
+                    print(f"  {m['relation']}: " + ("restored" if m["previous"] else "dropped"))
+                if args.state_out:
+                    path = promote.restore_previous_state(args.state_out.resolve())
+                    print(f"production state: {path or 'no previous manifest to restore'}")
+                return 0
+            done = promote.promote(settings)
+        except promote.Refused as refused:
+            print(refused.code, file=sys.stderr)
+            return 3
+        print(f"promoted {settings.env}: {len(done['promoted'])} relation(s)")
+        for m in done["promoted"]:
+            print(f"  {m['relation']} <- {m['from']}")
+        if args.state_out:
+            path = promote.save_production_state(settings, args.state_out.resolve())
+            print(f"production state written to {path}")
+        return 0
+    if args.command == "save-state":
+        path = promote.save_production_state(settings, args.state.resolve())
+        print(f"production state written to {path}")
+        return 0
+    if args.command == "janitor":
+        dropped = janitor.clean(
+            settings,
+            keep=args.keep.split(",") if args.keep is not None else None,
+            drop=args.drop.split(",") if args.drop else None,
+            older_than_days=args.older_than,
+            dry_run=args.dry_run,
+        )
+        verb = "would drop" if args.dry_run else "dropped"
+        for d in dropped:
+            print(f"{verb} {d['environment']} ({', '.join(d['schemas'])}): {d['why']}")
+        if not dropped:
+            print("no environment to drop")
+        return 0
+    return 1  # pragma: no cover
+
+
+if __name__ == "__main__":
+    sys.exit(main())
