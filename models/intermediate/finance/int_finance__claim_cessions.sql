@@ -48,8 +48,9 @@ joined as (
     from claims
     inner join policy_treaties on claims.policy_id = policy_treaties.policy_id
     left join fx_rates as treaty_fx
-        on treaty_fx.currency = policy_treaties.treaty_currency
-        and cast(treaty_fx.month as date) = claims.loss_month
+        on
+            policy_treaties.treaty_currency = treaty_fx.currency
+            and cast(treaty_fx.month as date) = claims.loss_month
 
 ),
 

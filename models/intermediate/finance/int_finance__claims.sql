@@ -50,11 +50,13 @@ rated as (
         cast(policy_fx.usd_per_unit as decimal(38, 8)) as policy_usd_per_unit
     from joined
     left join fx_rates as claim_fx
-        on claim_fx.currency = joined.claim_currency
-        and cast(claim_fx.month as date) = joined.loss_month
+        on
+            joined.claim_currency = claim_fx.currency
+            and cast(claim_fx.month as date) = joined.loss_month
     left join fx_rates as policy_fx
-        on policy_fx.currency = joined.policy_currency
-        and cast(policy_fx.month as date) = joined.loss_month
+        on
+            joined.policy_currency = policy_fx.currency
+            and cast(policy_fx.month as date) = joined.loss_month
 
 )
 

@@ -78,11 +78,13 @@ joined as (
     inner join current_policies on policy_treaty_ids.policy_id = current_policies.policy_id
     left join treaties on policy_treaty_ids.treaty_id = treaties.treaty_id
     left join fx_rates as policy_fx
-        on policy_fx.currency = current_policies.currency
-        and cast(policy_fx.month as date) = current_policies.inception_month
+        on
+            current_policies.currency = policy_fx.currency
+            and cast(policy_fx.month as date) = current_policies.inception_month
     left join fx_rates as treaty_fx
-        on treaty_fx.currency = treaties.currency
-        and cast(treaty_fx.month as date) = current_policies.inception_month
+        on
+            treaties.currency = treaty_fx.currency
+            and cast(treaty_fx.month as date) = current_policies.inception_month
 
 ),
 

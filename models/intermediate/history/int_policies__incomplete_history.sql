@@ -40,9 +40,15 @@ with_missing_version as (
 
 unioned as (
 
-    select policy_id, reason from with_quarantined_record
+    select
+        policy_id,
+        reason
+    from with_quarantined_record
     union all
-    select policy_id, reason from with_missing_version
+    select
+        policy_id,
+        reason
+    from with_missing_version
 
 )
 

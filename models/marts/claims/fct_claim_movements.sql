@@ -19,13 +19,15 @@ claim_versions as (
 ),
 
 {% if is_incremental() %}
-touched_claims as (
+    touched_claims as (
 
-    select distinct claim_id
-    from claim_versions
-    where ingest_date >= (select max(latest_ingest_date) from {{ this }})
+        select distinct claim_id
+        from claim_versions
+        where
+            ingest_date
+            >= (select max(previous_run.latest_ingest_date) from {{ this }} as previous_run)
 
-),
+    ),
 {% endif %}
 
 in_scope as (
@@ -33,7 +35,7 @@ in_scope as (
     select claim_versions.*
     from claim_versions
     {% if is_incremental() %}
-    inner join touched_claims on claim_versions.claim_id = touched_claims.claim_id
+        inner join touched_claims on claim_versions.claim_id = touched_claims.claim_id
     {% endif %}
 
 ),
@@ -68,7 +70,7 @@ select
     reserve_amount - coalesce(previous_reserve, 0) as reserve_movement,
     recovered_amount - coalesce(previous_recovered, 0) as recovered_movement,
     incurred_amount
-        - coalesce(previous_paid + previous_reserve - previous_recovered, 0) as incurred_movement,
+    - coalesce(previous_paid + previous_reserve - previous_recovered, 0) as incurred_movement,
     ingest_date as source_ingest_date,
     latest_ingest_date
 from with_previous

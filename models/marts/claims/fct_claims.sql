@@ -53,7 +53,7 @@ latest as (
         claim_versions.*,
         cast({{ dbt.dateadd('day', 1, 'loss_date') }} as timestamp) as loss_cutoff
     from claim_versions
-    where is_current
+    where claim_versions.is_current
 
 ),
 
@@ -139,8 +139,9 @@ joined as (
     left join line_at_loss
         on latest.claim_id = line_at_loss.claim_id and line_at_loss.pick = 1
     left join fx_rates
-        on fx_rates.currency = latest.currency
-        and fx_rates.month = cast({{ dbt.date_trunc('month', 'latest.loss_date') }} as date)
+        on
+            latest.currency = fx_rates.currency
+            and cast({{ dbt.date_trunc('month', 'latest.loss_date') }} as date) = fx_rates.month
     inner join version_counts on latest.claim_id = version_counts.claim_id
 
 ),

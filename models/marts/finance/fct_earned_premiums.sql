@@ -67,6 +67,7 @@ periods as (
         greatest(effective_date, inception_date) as period_start,
         {#- exclusive end: the next written version's effective date, else the day after
             expiry; a cancellation stops earning on its own effective date -#}
+        
         case
             when policy_status = 'cancelled' then greatest(effective_date, inception_date)
             else least(
@@ -92,8 +93,9 @@ version_months as (
         ) }} as days_earned
     from periods
     inner join months
-        on months.month_start < periods.period_end
-        and months.next_month_start > periods.period_start
+        on
+            periods.period_end > months.month_start
+            and periods.period_start < months.next_month_start
     where periods.period_end > periods.period_start and periods.term_days > 0
 
 ),
@@ -123,8 +125,9 @@ converted as (
     from policy_months
     inner join current_policies on policy_months.policy_id = current_policies.policy_id
     left join fx_rates
-        on fx_rates.currency = current_policies.currency
-        and cast(fx_rates.month as date) = current_policies.inception_month
+        on
+            current_policies.currency = fx_rates.currency
+            and cast(fx_rates.month as date) = current_policies.inception_month
 
 )
 

@@ -20,7 +20,7 @@ written as (
 
     select
         policy_versions.*,
-        policy_status in ({{ sql_string_list(written_policy_statuses()) }}) and not is_deleted
+        policy_versions.policy_status in ({{ sql_string_list(written_policy_statuses()) }}) and not policy_versions.is_deleted
             as is_written,
         cast({{ dbt.date_trunc('month', 'inception_date') }} as date) as inception_month
     from policy_versions
@@ -31,12 +31,15 @@ valued as (
 
     select
         written.*,
-        case when is_written then gross_written_premium else 0 end as written_premium,
+        case
+            when written.is_written then written.gross_written_premium else 0
+        end as written_premium,
         cast(fx_rates.usd_per_unit as decimal(38, 8)) as fx_usd_per_unit
     from written
     left join fx_rates
-        on fx_rates.currency = written.currency
-        and cast(fx_rates.month as date) = written.inception_month
+        on
+            written.currency = fx_rates.currency
+            and cast(fx_rates.month as date) = written.inception_month
 
 ),
 

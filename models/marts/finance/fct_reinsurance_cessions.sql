@@ -93,8 +93,9 @@ joined as (
     left join policy_earned on policy_treaties.policy_id = policy_earned.policy_id
     left join policy_incurred on policy_treaties.policy_id = policy_incurred.policy_id
     left join treaty_incurred
-        on policy_treaties.policy_id = treaty_incurred.policy_id
-        and policy_treaties.treaty_id = treaty_incurred.treaty_id
+        on
+            policy_treaties.policy_id = treaty_incurred.policy_id
+            and policy_treaties.treaty_id = treaty_incurred.treaty_id
 
 )
 

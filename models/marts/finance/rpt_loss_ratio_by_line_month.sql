@@ -89,8 +89,9 @@ combined as (
         coalesce(incurred_by_line_month.ceded_incurred_loss_usd, 0) as ceded_incurred_loss_usd
     from earned_by_line_month
     full outer join incurred_by_line_month
-        on earned_by_line_month.line_code = incurred_by_line_month.line_code
-        and earned_by_line_month.report_month = incurred_by_line_month.report_month
+        on
+            earned_by_line_month.line_code = incurred_by_line_month.line_code
+            and earned_by_line_month.report_month = incurred_by_line_month.report_month
 
 ),
 

@@ -4,26 +4,26 @@
 with
 
 {% for source_name in sources %}
-{{ source_name }} as (
+    {{ source_name }} as (
 
-    select
-        '{{ source_name }}' as source_name,
-        file_name,
-        ingest_date,
-        record_number,
-        line as raw_line,
-        quarantine_reason
-    from {{ ref('base_landing__' ~ source_name) }}
-    where quarantine_reason is not null
+        select
+            '{{ source_name }}' as source_name,
+            file_name,
+            ingest_date,
+            record_number,
+            line as raw_line,
+            quarantine_reason
+        from {{ ref('base_landing__' ~ source_name) }}
+        where quarantine_reason is not null
 
-),
+    ),
 
 {% endfor %}
 unioned as (
 
     {% for source_name in sources %}
-    select * from {{ source_name }}
-    {% if not loop.last %}union all{% endif %}
+        select * from {{ source_name }}
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
 )
