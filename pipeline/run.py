@@ -17,7 +17,8 @@ from pathlib import Path
 from generator.config import GeneratorConfig
 from generator.generate import generate
 from pipeline.dbt import Dbt, DbtOutcome, dbt_environment
-from pipeline.modes import HUB_FEATURES, Mode
+from pipeline.elementary import ReportOutcome, generate_report
+from pipeline.modes import HUB_FEATURES, HUB_PACKAGE_ROLES, Mode
 
 Say = Callable[[str], None]
 
@@ -29,7 +30,9 @@ class RunReport:
     build_statuses: dict[str, Counter] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
     quarantine: list[tuple[str, str, int]] = field(default_factory=list)
-    skipped_hub_nodes: Counter = field(default_factory=Counter)
+    skipped_hub_nodes: dict[str, Counter] = field(default_factory=dict)  # package -> kind -> n
+    freshness: list[tuple[str, str, float | None]] = field(default_factory=list)
+    elementary: ReportOutcome | None = None
     docs: Path | None = None
     seconds: float = 0.0
 
@@ -46,6 +49,8 @@ def run_pipeline(
     *,
     fresh: bool = True,
     docs: bool = True,
+    freshness: bool = True,
+    elementary_report: bool = True,
     say: Say = print,
 ) -> RunReport:
     start = time.perf_counter()
@@ -80,12 +85,20 @@ def run_pipeline(
         if not (staged.success and built.success):
             say("stopping: the build failed")
             break
+    if freshness and report.batches:
+        report.freshness = _freshness(dbt, target)
     if report.ok and docs:
         outcome = dbt.invoke("docs", "generate")
         if outcome.success:
             report.docs = target / "index.html"
     report.quarantine = _quarantine(database)
     report.skipped_hub_nodes = _skipped_hub_nodes(target / "manifest.json")
+    if mode.full and elementary_report and report.batches:
+        say("elementary: generating the report (edr report)")
+        report.elementary = generate_report(
+            database.resolve(), target / "elementary", schema=_duckdb_schema()
+        )
+        say(f"elementary: {report.elementary.path or report.elementary.reason}")
     report.seconds = time.perf_counter() - start
     return report
 
@@ -125,18 +138,42 @@ def _quarantine(database: Path) -> list[tuple[str, str, int]]:
     return [(s, c, int(n)) for s, c, n in rows]
 
 
-def _skipped_hub_nodes(manifest_path: Path) -> Counter:
-    """Disabled nodes that need a hub package, by package (from the dbt manifest)."""
-    counts: Counter = Counter()
+def _duckdb_schema() -> str:
+    import os
+
+    return os.environ.get("DUCKDB_SCHEMA", "main")
+
+
+def _freshness(dbt: Dbt, target: Path) -> list[tuple[str, str, float | None]]:
+    """`dbt source freshness` on the landing sources: (source, status, age in hours)."""
+    dbt.invoke("source", "freshness")
+    path = target / "sources.json"
+    if not path.exists():
+        return []
+    rows = []
+    for r in json.loads(path.read_text()).get("results", []):
+        name = r.get("unique_id", "?").split(".")[-1]
+        age = r.get("max_loaded_at_time_ago_in_s")
+        rows.append((name, r.get("status", "?"), None if age is None else age / 3600))
+    return sorted(rows)
+
+
+def _skipped_hub_nodes(manifest_path: Path) -> dict[str, Counter]:
+    """Disabled nodes that need a hub package (from the dbt manifest): for each package,
+    how many of each kind (the test's name, e.g. expect_column_values_to_be_between)."""
+    skipped: dict[str, Counter] = {}
     if not manifest_path.exists():
-        return counts
+        return skipped
     manifest = json.loads(manifest_path.read_text())
     for versions in manifest.get("disabled", {}).values():
         for node in versions:
             package = (node.get("config", {}).get("meta") or {}).get("needs_hub_package")
-            if package:
-                counts[package] += 1
-    return counts
+            if not package:
+                continue
+            metadata = node.get("test_metadata") or {}
+            kind = metadata.get("name") or node.get("resource_type", "node")
+            skipped.setdefault(package, Counter())[kind] += 1
+    return skipped
 
 
 def render_summary(report: RunReport) -> str:
@@ -152,14 +189,34 @@ def render_summary(report: RunReport) -> str:
     lines.append(f"quarantined records: {total}")
     for source, category, n in report.quarantine:
         lines.append(f"  {source:<22} {category:<40} {n:>6}")
+    if report.freshness:
+        text = ", ".join(
+            f"{name} {status}" + (f" ({age:.0f}h)" if age is not None else "")
+            for name, status, age in report.freshness
+        )
+        lines.append(f"source freshness: {text}")
     if report.mode.full:
         lines.append("hub-package features: on")
+        if report.elementary is not None:
+            if report.elementary.produced:
+                lines.append(f"Elementary report: {report.elementary.path}")
+            else:
+                lines.append(f"Elementary report: skipped ({report.elementary.reason})")
     else:
-        lines.append("skipped (air-gapped mode: they need packages from the dbt hub):")
+        total = sum(sum(c.values()) for c in report.skipped_hub_nodes.values())
+        lines.append(
+            f"skipped (air-gapped mode: they need packages from the dbt hub, "
+            f"which this run does not have; {total} tests and monitors disabled, none replaced):"
+        )
         for feature in HUB_FEATURES:
             lines.append(f"  - {feature}")
-        for package, n in sorted(report.skipped_hub_nodes.items()):
-            lines.append(f"  - {n} test(s) or monitor(s) that need {package}: disabled")
+        for package, kinds in sorted(report.skipped_hub_nodes.items()):
+            role = HUB_PACKAGE_ROLES.get(package, "")
+            head = f"  - {package}: {sum(kinds.values())} disabled"
+            lines.append(head + (f" ({role})" if role else ""))
+            for kind, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])):
+                lines.append(f"      {n:>3} {kind}")
+        lines.append("  - the Elementary report: full mode only (make run HUB=on)")
     if report.docs:
         lines.append(
             f"dbt docs: {report.docs} (serve with: .venv/bin/dbt docs serve "
