@@ -14,7 +14,8 @@ SEED      ?= 42
 AS_OF     ?=
 HUB       ?= auto
 
-.PHONY: help venv run generate test lint pytest test-terraform check-snowflake-sql bench clean
+.PHONY: help venv run generate test lint pytest test-terraform check-snowflake-sql \
+	elementary-cli bench clean
 
 help:  ## Show the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -47,6 +48,9 @@ pytest: venv
 
 test-terraform: venv  ## Static checks of terraform/ (fmt, checkov in its own venv)
 	bash terraform/scripts/static_checks.sh
+
+elementary-cli:  ## Install the Elementary CLI (edr) in .venv-edr, for the report in full mode
+	bash scripts/edr_venv.sh
 
 check-snowflake-sql: venv  ## Compile for Snowflake offline and check the SQL (also in make test)
 	$(BIN)/python -m warehouse_checks.snowflake_sql
