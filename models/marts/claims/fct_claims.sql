@@ -67,13 +67,7 @@ policy_at_loss as (
         policies.insured_id,
         policies.line_code,
         policies.inception_date,
-        row_number() over (
-            partition by latest.claim_id
-            order by
-                case when policies.valid_from < latest.loss_cutoff then 0 else 1 end,
-                case when policies.valid_from < latest.loss_cutoff then policies.valid_from end desc,
-                policies.valid_from
-        ) as pick
+        {{ in_force_rank('latest.claim_id', 'policies.valid_from', 'latest.loss_cutoff') }} as pick
     from latest
     inner join policies on latest.policy_id = policies.policy_id
 
@@ -84,13 +78,7 @@ insured_at_loss as (
     select
         latest.claim_id,
         insureds.insured_version_key,
-        row_number() over (
-            partition by latest.claim_id
-            order by
-                case when insureds.valid_from < latest.loss_cutoff then 0 else 1 end,
-                case when insureds.valid_from < latest.loss_cutoff then insureds.valid_from end desc,
-                insureds.valid_from
-        ) as pick
+        {{ in_force_rank('latest.claim_id', 'insureds.valid_from', 'latest.loss_cutoff') }} as pick
     from latest
     inner join policy_at_loss
         on latest.claim_id = policy_at_loss.claim_id and policy_at_loss.pick = 1
@@ -103,13 +91,7 @@ line_at_loss as (
     select
         latest.claim_id,
         lines.line_version_key,
-        row_number() over (
-            partition by latest.claim_id
-            order by
-                case when lines.valid_from < latest.loss_cutoff then 0 else 1 end,
-                case when lines.valid_from < latest.loss_cutoff then lines.valid_from end desc,
-                lines.valid_from
-        ) as pick
+        {{ in_force_rank('latest.claim_id', 'lines.valid_from', 'latest.loss_cutoff') }} as pick
     from latest
     inner join policy_at_loss
         on latest.claim_id = policy_at_loss.claim_id and policy_at_loss.pick = 1
