@@ -28,7 +28,7 @@ HUB_PACKAGE_ROLES = {
     "dbt_expectations": "value ranges on amounts and rates, id patterns, date order, "
     "row counts per batch and across layers",
     "elementary": "volume, freshness, column and dimension anomalies, "
-    "schema changes of the landing tables against their baseline",
+    "schema changes of the landing tables since the previous run",
 }
 
 
