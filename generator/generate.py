@@ -28,7 +28,6 @@ from generator.world import (
     MAX_POLICY_VERSIONS,
     Frame,
     World,
-    concat,
     take,
 )
 
@@ -713,4 +712,4 @@ def generate(
     return {b + 1: r for b, r in reports.items()}
 
 
-__all__ = ["BatchReport", "FaultEntry", "Generator", "concat", "generate"]
+__all__ = ["BatchReport", "FaultEntry", "Generator", "generate"]

@@ -45,12 +45,6 @@ def take(frame: Frame, mask_or_index: np.ndarray) -> Frame:
     return {k: v[mask_or_index] for k, v in frame.items()}
 
 
-def concat(frames: list[Frame]) -> Frame:
-    if not frames:
-        return {}
-    return {k: np.concatenate([f[k] for f in frames]) for k in frames[0]}
-
-
 def increasing(upd: np.ndarray, valid: np.ndarray, step: int = 60) -> np.ndarray:
     """Make each entity's version times strictly increasing (``step`` seconds apart at least)."""
     out = upd.copy()
