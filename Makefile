@@ -14,7 +14,7 @@ SEED      ?= 42
 AS_OF     ?=
 HUB       ?= auto
 
-.PHONY: help venv run generate test lint pytest test-terraform check-snowflake-sql \
+.PHONY: help venv run generate test test-slow lint pytest test-terraform check-snowflake-sql \
 	elementary-cli bench clean
 
 help:  ## Show the targets
@@ -37,14 +37,19 @@ run: venv  ## Run the pipeline end to end on DuckDB: generate, stage and build, 
 		--seed $(SEED) --hub $(HUB) $(if $(AS_OF),--as-of $(AS_OF))
 	$(BIN)/lakegen verify --lake $(LAKE)
 
-test: lint pytest test-terraform  ## Run every test
+test: lint pytest test-terraform  ## Run every test (smoke scale for the heavy ones)
 
-lint: venv
+test-slow: lint test-terraform  ## Every test at full scale (the nightly run)
+	WAREHOUSE_TEST_SCALE=large $(BIN)/pytest --durations=20
+
+lint: venv  ## ruff (Python), yamllint (dbt YAML, workflows), sqlfluff (models, analyses)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/yamllint --strict .
+	$(BIN)/sqlfluff lint models analyses
 
 pytest: venv
-	$(BIN)/pytest
+	$(BIN)/pytest --durations=15
 
 test-terraform: venv  ## Static checks of terraform/ (fmt, checkov in its own venv)
 	bash terraform/scripts/static_checks.sh
@@ -59,4 +64,4 @@ bench: venv  ## Generator throughput and peak memory at two scales
 	$(BIN)/lakegen bench
 
 clean:  ## Remove generated data and build outputs (keeps .venv)
-	rm -rf $(LAKE) bench target logs full/target full/logs warehouse.duckdb warehouse.duckdb.wal
+	rm -rf $(LAKE) bench target logs offline/target offline/logs warehouse.duckdb warehouse.duckdb.wal

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from generator.cli import _date, _positive
 from generator.config import GeneratorConfig
-from pipeline.modes import ROOT, resolve
+from pipeline.modes import ROOT, HubPackagesUnavailable, resolve
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -68,7 +68,11 @@ def main(argv: list[str] | None = None) -> int:
         faults=rates,
         drift_from_batch=max(1, args.batches - 1) if args.batches >= 3 else None,
     )
-    mode = resolve(args.hub)
+    try:
+        mode = resolve(args.hub)
+    except HubPackagesUnavailable as error:
+        print(f"warehouse: {error}", file=sys.stderr)
+        return 2
     report = run_pipeline(
         cfg,
         args.lake,

@@ -37,12 +37,35 @@ def dbt_environment(lake: str, database: Path, target_path: Path | None = None) 
     return env
 
 
+@dataclass(frozen=True)
+class WarnedTest:
+    """A test that warned: its name, the model (or source) it tests, its failing rows."""
+
+    test: str
+    tested: str
+    failing_rows: int | None
+
+    def render(self) -> str:
+        rows = "?" if self.failing_rows is None else f"{self.failing_rows:,}"
+        return f"{self.test} on {self.tested}: {rows} failing row(s)"
+
+
+def _tested(node: object) -> str:
+    """The model, snapshot, seed or source a test node is attached to."""
+    attached = getattr(node, "attached_node", None)
+    if attached:
+        return str(attached).split(".")[-1]
+    depends = getattr(getattr(node, "depends_on", None), "nodes", None) or []
+    return ", ".join(str(n).split(".")[-1] for n in depends) or "?"
+
+
 @dataclass
 class DbtOutcome:
     command: str
     success: bool
     statuses: dict[str, dict[str, int]] = field(default_factory=dict)  # type -> status -> n
     failures: list[str] = field(default_factory=list)
+    warnings: list[WarnedTest] = field(default_factory=list)
     seconds: float = 0.0
 
 
@@ -55,6 +78,7 @@ class Dbt:
         self.mode = mode
         self.quiet = quiet
         os.environ.update(env)
+        os.environ.update(mode.environment())
         self._runner = dbtRunner()
 
     def invoke(self, *args: str) -> DbtOutcome:
@@ -73,6 +97,15 @@ class Dbt:
             outcome.statuses.setdefault(kind, {}).setdefault(status, 0)
             outcome.statuses[kind][status] += 1
             outcome.seconds += float(getattr(r, "execution_time", 0.0) or 0.0)
+            if status == "warn":
+                failing = getattr(r, "failures", None)
+                outcome.warnings.append(
+                    WarnedTest(
+                        test=str(getattr(node, "name", "?")),
+                        tested=_tested(node),
+                        failing_rows=None if failing is None else int(failing),
+                    )
+                )
             if status in ("error", "fail", "runtime error"):
                 name = getattr(node, "unique_id", "?")
                 outcome.failures.append(f"{name}: {status}: {getattr(r, 'message', '')}")

@@ -1,14 +1,16 @@
 """Full mode and air-gapped mode: which dbt project a run uses.
 
-The warehouse itself (the repository root) is a dbt project that needs no hub package:
-that is air-gapped mode. Full mode is the `full/` project, which installs the hub
-packages (dbt-utils, dbt-external-tables, dbt-expectations with dbt-date, elementary)
-beside the warehouse, turns on what needs them (`hub_packages: true`), and hands
-`stage_external_sources` to dbt-external-tables. Choosing the project is the one switch.
+The repository root is the warehouse with its hub packages (packages.yml: dbt-utils,
+dbt-external-tables, dbt-expectations with dbt-date, elementary): that is full mode, and
+it needs the packages installed (`dbt deps`). The offline project (`offline/`) runs the
+same models, macros, tests, seeds, snapshots and analyses with `hub_packages: false`:
+that is air-gapped mode, where every hub feature is disabled and reported as skipped.
+Choosing the project is the one switch.
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -17,7 +19,10 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-FULL = ROOT / "full"
+OFFLINE = ROOT / "offline"
+# dbt_project.yml reads the install path from this variable (default dbt_packages/).
+PACKAGES_VARIABLE = "DBT_PACKAGES_INSTALL_PATH"
+HUB_PACKAGES = ("dbt_utils", "dbt_external_tables", "dbt_expectations", "dbt_date", "elementary")
 HUB_FEATURES = (
     "dbt-external-tables: external tables on Snowflake (DuckDB uses the project's own loader)",
 )
@@ -32,44 +37,75 @@ HUB_PACKAGE_ROLES = {
 }
 
 
+class HubPackagesUnavailable(RuntimeError):
+    """Full mode was asked for, and the hub packages are neither installed nor installable."""
+
+
 @dataclass(frozen=True)
 class Mode:
     name: str  # "full" or "air-gapped"
     project_dir: Path
     reason: str
+    packages_dir: Path | None = None  # full mode: where the hub packages are installed
 
     @property
     def full(self) -> bool:
         return self.name == "full"
 
+    def environment(self) -> dict[str, str]:
+        """What dbt needs in its environment to run this mode's project."""
+        return {PACKAGES_VARIABLE: str(self.packages_dir)} if self.packages_dir else {}
 
-def declared_packages(project_dir: Path = FULL) -> list[str]:
+
+def air_gapped(reason: str) -> Mode:
+    return Mode("air-gapped", OFFLINE, reason)
+
+
+def full(packages_dir: Path, reason: str) -> Mode:
+    return Mode("full", ROOT, reason, packages_dir.resolve())
+
+
+def default_packages_dir() -> Path:
+    configured = os.environ.get(PACKAGES_VARIABLE)
+    return Path(configured) if configured else ROOT / "dbt_packages"
+
+
+def declared_packages(project_dir: Path = ROOT) -> list[str]:
     data = yaml.safe_load((project_dir / "packages.yml").read_text())
     return [p.get("package") or p.get("local") for p in data.get("packages", [])]
 
 
-def installed_packages(project_dir: Path = FULL) -> list[str]:
-    folder = project_dir / "dbt_packages"
+def installed_packages(folder: Path) -> list[str]:
     if not folder.is_dir():
         return []
     return sorted(p.name for p in folder.iterdir() if (p / "dbt_project.yml").is_file())
 
 
-def _hub_packages_present(project_dir: Path = FULL) -> bool:
-    wanted = {"dbt_utils", "dbt_external_tables", "dbt_expectations", "dbt_date", "elementary"}
-    return wanted <= set(installed_packages(project_dir))
+def hub_packages_present(folder: Path) -> bool:
+    return set(HUB_PACKAGES) <= set(installed_packages(folder))
 
 
-def try_install(project_dir: Path = FULL, timeout: int = 120) -> tuple[bool, str]:
-    """`dbt deps` in the full project; False with the reason when the hub is unreachable."""
+def try_install(packages_dir: Path, timeout: int = 120) -> tuple[bool, str]:
+    """`dbt deps` at the root; False with the reason when the hub is unreachable.
+
+    With package-lock.yml present, `dbt deps` empties the install folder before it
+    contacts the hub, so it is never run over packages that are already there."""
+    present = installed_packages(packages_dir)
+    if present:
+        return False, (
+            f"{packages_dir} holds only {', '.join(present)}; not running `dbt deps` over "
+            "packages placed by hand (it would empty the folder first)"
+        )
     dbt = Path(sys.executable).with_name("dbt")
+    env = dict(os.environ, **{PACKAGES_VARIABLE: str(packages_dir)})
     try:
         proc = subprocess.run(
-            [str(dbt), "deps", "--project-dir", str(project_dir), "--profiles-dir", str(ROOT)],
+            [str(dbt), "deps", "--project-dir", str(ROOT), "--profiles-dir", str(ROOT)],
             capture_output=True,
             text=True,
             timeout=timeout,
             check=False,
+            env=env,
         )
     except subprocess.TimeoutExpired:
         return False, f"dbt deps timed out after {timeout}s"
@@ -82,16 +118,19 @@ def try_install(project_dir: Path = FULL, timeout: int = 120) -> tuple[bool, str
     return False, "dbt deps failed: " + (last[-1].strip()[:160] if last else "no output")
 
 
-def resolve(choice: str) -> Mode:
+def resolve(choice: str, packages_dir: Path | None = None) -> Mode:
     """``choice``: "on" (full mode or fail), "off" (air-gapped), "auto" (full when the
     packages are installed or can be, else air-gapped)."""
     if choice == "off":
-        return Mode("air-gapped", ROOT, "asked for (--hub off)")
-    if _hub_packages_present():
-        return Mode("full", FULL, "hub packages found in full/dbt_packages")
-    ok, why = try_install()
-    if ok and _hub_packages_present():
-        return Mode("full", FULL, why)
+        return air_gapped("asked for (--hub off)")
+    folder = packages_dir or default_packages_dir()
+    if hub_packages_present(folder):
+        return full(folder, f"hub packages found in {folder}")
+    ok, why = try_install(folder)
+    if ok and hub_packages_present(folder):
+        return full(folder, why)
     if choice == "on":
-        raise SystemExit(f"full mode asked for, but the hub packages are not available: {why}")
-    return Mode("air-gapped", ROOT, why)
+        raise HubPackagesUnavailable(
+            f"full mode asked for, but the hub packages are not available: {why}"
+        )
+    return air_gapped(why)

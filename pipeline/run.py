@@ -16,7 +16,7 @@ from pathlib import Path
 
 from generator.config import GeneratorConfig
 from generator.generate import generate
-from pipeline.dbt import Dbt, DbtOutcome, dbt_environment
+from pipeline.dbt import Dbt, DbtOutcome, WarnedTest, dbt_environment
 from pipeline.elementary import ReportOutcome, generate_report
 from pipeline.modes import HUB_FEATURES, HUB_PACKAGE_ROLES, Mode
 
@@ -28,6 +28,7 @@ class RunReport:
     mode: Mode
     batches: list[dict] = field(default_factory=list)
     build_statuses: dict[str, Counter] = field(default_factory=dict)
+    warnings: list[WarnedTest] = field(default_factory=list)  # of the last build
     failures: list[str] = field(default_factory=list)
     quarantine: list[tuple[str, str, int]] = field(default_factory=list)
     skipped_hub_nodes: dict[str, Counter] = field(default_factory=dict)  # package -> kind -> n
@@ -108,6 +109,7 @@ def _absorb(report: RunReport, *outcomes: DbtOutcome) -> None:
         report.failures.extend(outcome.failures)
         if outcome.command == "build":
             report.build_statuses = {k: Counter(v) for k, v in outcome.statuses.items()}
+            report.warnings = list(outcome.warnings)
 
 
 def _brief(outcome: DbtOutcome) -> str:
@@ -185,6 +187,9 @@ def render_summary(report: RunReport) -> str:
         if statuses:
             text = ", ".join(f"{n} {s}" for s, n in sorted(statuses.items()))
             lines.append(f"last build, {kind}s: {text}")
+    if report.warnings:
+        lines.append(f"warnings of the last build ({len(report.warnings)}):")
+        lines.extend(f"  - {w.render()}" for w in sorted(report.warnings, key=str))
     total = sum(n for _, _, n in report.quarantine)
     lines.append(f"quarantined records: {total}")
     for source, category, n in report.quarantine:

@@ -5,7 +5,7 @@
 # which fight the project's pins. `make run` in full mode ends with `edr report` when
 # .venv-edr/bin/edr exists (pipeline/elementary.py). This script prints its path.
 #
-# The version follows the elementary dbt package pinned in full/packages.yml: the CLI
+# The version follows the elementary dbt package pinned in packages.yml: the CLI
 # and the package must be the same release. Installing needs the package index (PyPI);
 # generating the report later needs the packages `edr` pins for its own dbt project
 # (dbt-utils and elementary), which `edr` fetches from the dbt hub unless they are
@@ -15,12 +15,12 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-EDR_VERSION="$(sed -nE '/elementary-data\/elementary/{n;s/.*version: *"?([0-9.]+)"?.*/\1/p}' full/packages.yml)"
+EDR_VERSION="$(sed -nE '/elementary-data\/elementary/{n;s/.*version: *"?([0-9.]+)"?.*/\1/p}' packages.yml)"
 EDR_VENV="${EDR_VENV:-.venv-edr}"
 PYTHON="${PYTHON:-python3}"
 
 if [[ -z "$EDR_VERSION" ]]; then
-  echo "edr_venv: cannot read the elementary version from full/packages.yml" >&2
+  echo "edr_venv: cannot read the elementary version from packages.yml" >&2
   exit 2
 fi
 

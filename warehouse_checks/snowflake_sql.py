@@ -1,6 +1,7 @@
 """Check, offline, that the SQL the dbt project compiles for Snowflake is Snowflake SQL.
 
-    python -m warehouse_checks.snowflake_sql [--project-dir .] [--target prod]
+    python -m warehouse_checks.snowflake_sql [--project-dir offline] [--target prod]
+        [--packages-dir dbt_packages]
 
 1. **Compile for the Snowflake target without Snowflake.** dbt runs in this process with
    the project's own profile and target (``prod`` by default) and dbt-snowflake as the
@@ -59,6 +60,8 @@ from sqlglot.errors import ParseError, TokenError
 REPO_ROOT = Path(__file__).resolve().parents[1]
 FUNCTIONS_FILE = Path(__file__).with_name("snowflake_functions.txt")
 DEFAULT_TARGET = "prod"
+OFFLINE_PROJECT = REPO_ROOT / "offline"
+PACKAGES_VARIABLE = "DBT_PACKAGES_INSTALL_PATH"  # read by the root's dbt_project.yml
 
 # Functions that DuckDB has and Snowflake has not (or has with other semantics), with
 # what to write instead. A name here is reported even when Snowflake has a function of
@@ -697,6 +700,43 @@ def compile_project(
     return out
 
 
+def stage_external_sources(
+    project_dir: Path,
+    packages_dir: Path,
+    *,
+    target: str = DEFAULT_TARGET,
+    profiles_dir: Path | None = None,
+    work_dir: Path | None = None,
+) -> CompileResult:
+    """`dbt run-operation stage_external_sources` at the root with its hub packages
+    (``packages_dir``), for Snowflake, offline: the statements it would send. No relation
+    exists, so dbt-external-tables plans a first run (schema, then each external table)."""
+    project_dir = project_dir.resolve()
+    work = Path(work_dir or tempfile.mkdtemp(prefix="snowflake-stage-"))
+    out = CompileResult()
+    offline = OfflineSnowflake()
+    with (
+        _environment({**OFFLINE_ENV, PACKAGES_VARIABLE: str(packages_dir.resolve())}),
+        offline.active(),
+    ):
+        result = _invoke(
+            [
+                *("run-operation", "stage_external_sources"),
+                *("--project-dir", str(project_dir)),
+                *("--profiles-dir", str((profiles_dir or REPO_ROOT).resolve())),
+                *("--target", target, "--target-path", str(work / "target")),
+                *("--log-path", str(work / "logs"), "--quiet", "--no-use-colors"),
+                "--no-send-anonymous-usage-stats",
+            ]
+        )
+    if not result.success:
+        out.errors["stage_external_sources"] = str(result.exception or "run-operation failed")
+    for query in offline.queries:
+        out.sql.append(CompiledSql(f"stage_external_sources ({query.answer})", "", query.sql))
+    out.node_count["external-table statement"] = len(offline.queries)
+    return out
+
+
 def _adapter_type(target_path: Path) -> str | None:
     manifest = target_path / "manifest.json"
     if not manifest.exists():
@@ -751,29 +791,65 @@ def check_compiled(
     return problems
 
 
+def _profiles_home(project_dir: Path) -> Path:
+    """The project's own profiles.yml, else the repository's (the offline project's)."""
+    return project_dir if (project_dir / "profiles.yml").is_file() else REPO_ROOT
+
+
 def run_check(
-    project_dir: Path = REPO_ROOT,
+    project_dir: Path = OFFLINE_PROJECT,
     *,
     target: str = DEFAULT_TARGET,
     profiles_dir: Path | None = None,
     work_dir: Path | None = None,
     functions_file: Path = FUNCTIONS_FILE,
+    packages_dir: Path | None = None,
 ) -> Report:
+    """Check ``project_dir`` (default: the offline project, which needs no package); with
+    ``packages_dir`` (the hub packages), also the root's `stage_external_sources`."""
     started = time.perf_counter()
     report = Report()
     allowed = load_allowed_functions(functions_file)
     for path, problems in check_target_branches(project_dir).items():
         report.add(path, problems)
-    compiled = compile_project(
-        project_dir, target=target, profiles_dir=profiles_dir, work_dir=work_dir
-    )
-    report.node_count = compiled.node_count
-    report.notes += compiled.notes
-    for label, error in compiled.errors.items():
-        report.add(label, [f"does not compile for Snowflake offline: {error}"])
-    for where, problems in check_compiled(compiled.sql, allowed).items():
-        report.add(where, problems)
-    report.checked = len(compiled.sql)
+    results = [
+        compile_project(
+            project_dir,
+            target=target,
+            profiles_dir=profiles_dir or _profiles_home(project_dir),
+            work_dir=work_dir and work_dir / "compile",
+        )
+    ]
+    if packages_dir is not None:
+        staged = stage_external_sources(
+            REPO_ROOT,
+            packages_dir,
+            target=target,
+            profiles_dir=profiles_dir,
+            work_dir=work_dir and work_dir / "stage",
+        )
+        created = [q for q in staged.sql if "create or replace external table" in q.sql.lower()]
+        if not created:
+            staged.errors.setdefault(
+                "stage_external_sources", "no `create or replace external table` statement"
+            )
+        for label, error in staged.errors.items():
+            report.add(label, [f"fails for Snowflake offline: {error}"])
+        # sqlglot does not parse external-table DDL; its column expressions are checked
+        # above, from the sources YAML.
+        report.notes.append(
+            f"stage_external_sources at the root (hub packages from {packages_dir}):"
+            f" {len(created)} external table(s) created by dbt-external-tables"
+        )
+    for compiled in results:
+        for kind, n in compiled.node_count.items():
+            report.node_count[kind] = report.node_count.get(kind, 0) + n
+        report.notes += compiled.notes
+        for label, error in compiled.errors.items():
+            report.add(label, [f"does not compile for Snowflake offline: {error}"])
+        for where, problems in check_compiled(compiled.sql, allowed).items():
+            report.add(where, problems)
+        report.checked += len(compiled.sql)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -788,12 +864,24 @@ def main(argv: Sequence[str] | None = None) -> int:
             " target.type. Exits 1 when there is any problem."
         ),
     )
-    parser.add_argument("--project-dir", type=Path, default=REPO_ROOT, help="dbt project")
+    parser.add_argument(
+        "--project-dir",
+        type=Path,
+        default=OFFLINE_PROJECT,
+        help="dbt project (default: the offline project, which needs no hub package)",
+    )
     parser.add_argument(
         "--profiles-dir",
         type=Path,
         default=None,
-        help="folder of profiles.yml (default: the project folder)",
+        help="folder of profiles.yml (default: the repository root)",
+    )
+    parser.add_argument(
+        "--packages-dir",
+        type=Path,
+        default=None,
+        help="a folder with the hub packages installed: also check the root's"
+        " stage_external_sources (dbt-external-tables' statements for Snowflake)",
     )
     parser.add_argument(
         "--target",
@@ -819,6 +907,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         profiles_dir=args.profiles_dir,
         work_dir=args.work_dir,
         functions_file=args.functions,
+        packages_dir=args.packages_dir,
     )
     print(report.render())
     return 0 if report.ok else 1

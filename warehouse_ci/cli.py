@@ -11,7 +11,12 @@ import os
 import sys
 from pathlib import Path
 
-from warehouse_ci.core import REPO_ROOT, Settings, current_branch
+from warehouse_ci.core import (
+    Settings,
+    current_branch,
+    default_project_dir,
+    profiles_dir,
+)
 
 EPILOG = """\
 a change, start to end (DuckDB, production = warehouse.duckdb as `make run` left it):
@@ -34,8 +39,9 @@ def _common(parser: argparse.ArgumentParser) -> None:
     g.add_argument(
         "--project-dir",
         type=Path,
-        default=Path(os.environ.get("WAREHOUSE_CI_PROJECT_DIR", REPO_ROOT)),
-        help="the dbt project (default: the repository)",
+        default=None,
+        help="the dbt project (default: $WAREHOUSE_CI_PROJECT_DIR, else the repository root"
+        " when its hub packages are installed, else the offline project)",
     )
     g.add_argument(
         "--target",
@@ -150,17 +156,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
-    project = args.project_dir.resolve()
-    database = args.database or Path(
-        os.environ.get("DUCKDB_PATH", str(project / "warehouse.duckdb"))
-    )
+    chosen = args.project_dir or os.environ.get("WAREHOUSE_CI_PROJECT_DIR")
+    project = Path(chosen).resolve() if chosen else default_project_dir()
+    home = profiles_dir(project)  # where profiles.yml, warehouse.duckdb and target/ live
+    database = args.database or Path(os.environ.get("DUCKDB_PATH", str(home / "warehouse.duckdb")))
     if not database.is_absolute():
-        database = (project / database) if not database.exists() else database.resolve()
+        database = (home / database) if not database.exists() else database.resolve()
     return Settings(
         project_dir=project,
         target=args.target,
         database=database,
-        workdir=(args.workdir or project / "target" / "ci").resolve(),
+        workdir=(args.workdir or home / "target" / "ci").resolve(),
         env=args.env or current_branch(project),
         quiet=args.quiet,
     )

@@ -51,11 +51,26 @@ def current_branch(project_dir: Path) -> str:
         return "local"
 
 
+def default_project_dir() -> Path:
+    """The root (full mode) when its hub packages are installed, else the offline project."""
+    from pipeline.modes import OFFLINE, default_packages_dir, hub_packages_present
+
+    return REPO_ROOT if hub_packages_present(default_packages_dir()) else OFFLINE
+
+
+def profiles_dir(project_dir: Path) -> Path:
+    """The folder holding profiles.yml: the project's own, else the nearest parent's."""
+    for folder in (project_dir, *project_dir.parents):
+        if (folder / "profiles.yml").is_file():
+            return folder
+    return project_dir
+
+
 @dataclass
 class Settings:
     """Where the project, the warehouse and the CI state are, and which environment."""
 
-    project_dir: Path = REPO_ROOT
+    project_dir: Path = REPO_ROOT / "offline"
     target: str = "dev"  # the dbt target: dev = DuckDB, prod = Snowflake
     database: Path = REPO_ROOT / "warehouse.duckdb"
     workdir: Path = REPO_ROOT / "target" / "ci"
@@ -129,9 +144,10 @@ def dbt(
     """Run one dbt command; its output goes to ``<target_path>/dbt.<command>.log``."""
     target_path.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
+    profiles = env.get("DBT_PROFILES_DIR", str(profiles_dir(settings.project_dir)))
     env.update(
         {
-            "DBT_PROFILES_DIR": env.get("DBT_PROFILES_DIR", str(settings.project_dir)),
+            "DBT_PROFILES_DIR": profiles,
             "DBT_TARGET": settings.target,
             "DUCKDB_PATH": str(settings.database),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",

@@ -1,16 +1,22 @@
 {#-
-    `dbt run-operation stage_external_sources` in air-gapped mode: the project's own
-    implementation of dbt-external-tables' entry point, over the same sources YAML.
+    `dbt run-operation stage_external_sources`, the same command in both modes.
 
-    In full mode the `full/` project's root macro of the same name hands over to the
-    dbt-external-tables package, which dispatches to the `duckdb__` macros below on DuckDB
-    (and to its own implementation on Snowflake). Either way one build plan per source.
+    With the hub packages (the root project, `hub_packages: true`) it hands over to
+    dbt-external-tables: on Snowflake the package creates and refreshes the external
+    tables; on DuckDB it dispatches to the `duckdb__` macros of this project
+    (duckdb_external_tables.sql), per the root's `dispatch:` search order.
+    Without them (the offline project) the project's own loop runs the same DuckDB build
+    plan over the same sources YAML. One build plan per source either way.
 -#}
 {% macro stage_external_sources(select=none) %}
+    {% if var('hub_packages') %}
+        {{ return(dbt_external_tables.stage_external_sources(select)) }}
+    {% endif %}
     {% if target.type != 'duckdb' %}
         {{ exceptions.raise_compiler_error(
             "External tables on " ~ target.type ~ " are created by the dbt-external-tables "
-            ~ "package: run from the full/ project (full mode), see the README."
+            ~ "package: run `dbt deps`, then this command, from the repository root "
+            ~ "(the offline project has no hub package)."
         ) }}
     {% endif %}
     {% set nodes = insurance_warehouse.external_source_nodes(select) %}

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -7,16 +8,23 @@ import duckdb
 import pytest
 
 from generator.tests.conftest import faulty_config
-from pipeline.modes import ROOT, Mode
+from pipeline.modes import air_gapped
 from pipeline.run import RunReport, run_pipeline
 
-AIR_GAPPED = Mode("air-gapped", ROOT, "tests run without hub packages")
+AIR_GAPPED = air_gapped("tests run without hub packages")
+
+
+def large_scale() -> bool:
+    """`make test-slow` (WAREHOUSE_TEST_SCALE=large): the pipeline checks at full scale;
+    `make test` runs them at smoke scale."""
+    return os.environ.get("WAREHOUSE_TEST_SCALE", "smoke") == "large"
 
 
 def pipeline_config():
     """A small, faulty world: every fault kind occurs, over four daily batches, with
     enough orphans that some parents arrive late within the run."""
-    cfg = faulty_config(policies=700, batches=4, drift_from_batch=3)
+    policies, batches = (3000, 6) if large_scale() else (700, 4)
+    cfg = faulty_config(policies=policies, batches=batches, drift_from_batch=3)
     return replace(cfg, faults=replace(cfg.faults, orphan_reference=0.08))
 
 

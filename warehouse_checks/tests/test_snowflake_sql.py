@@ -18,13 +18,30 @@ ALLOWED = sf.load_allowed_functions()
 
 @pytest.fixture(scope="session")
 def project_report(tmp_path_factory: pytest.TempPathFactory) -> sf.Report:
-    return sf.run_check(sf.REPO_ROOT, work_dir=tmp_path_factory.mktemp("snowflake-sql"))
+    return sf.run_check(work_dir=tmp_path_factory.mktemp("snowflake-sql"))
 
 
 def test_project_compiles_to_snowflake_sql(project_report: sf.Report) -> None:
     assert project_report.ok, project_report.render()
     assert project_report.node_count.get("model", 0) > 0
     assert project_report.checked >= project_report.node_count["model"]
+
+
+def test_root_stage_external_sources_hands_over_to_dbt_external_tables(
+    hub_packages: Path, tmp_path: Path
+) -> None:
+    staged = sf.stage_external_sources(sf.REPO_ROOT, hub_packages, work_dir=tmp_path)
+    assert not staged.errors, staged.errors
+    statements = [item.sql.lower() for item in staged.sql]
+    created = [s for s in statements if s.startswith("create or replace external table")]
+    # one external table per source with an `external` block: five sources + manifests
+    assert len(created) == 6, statements
+    assert all("location = @landing.lake_stage/" in s for s in created)
+    assert sum("file_format = landing.raw_lines" in s for s in created) == 5
+    assert any("create schema if not exists" in s for s in statements)
+    report = sf.run_check(work_dir=tmp_path / "check", packages_dir=hub_packages)
+    assert report.ok, report.render()
+    assert "6 external table(s) created by dbt-external-tables" in report.render()
 
 
 # --- checking SQL text ---------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import pytest
 
 from warehouse_ci.core import REPO_ROOT, Settings, dbt
 
-PROJECT_PARTS = ("models", "macros", "seeds", "snapshots", "tests", "analyses")
+PROJECT_PARTS = ("models", "macros", "seeds", "snapshots", "tests", "analyses", "offline")
 PROJECT_FILES = ("dbt_project.yml", "profiles.yml")
 
 
@@ -30,7 +30,7 @@ class Production:
 
     def settings(self, env: str) -> Settings:
         return Settings(
-            project_dir=self.project,
+            project_dir=self.project / "offline",  # these tests run without hub packages
             target="dev",
             database=self.database,
             workdir=self.project / "target" / "ci",
