@@ -31,6 +31,8 @@ class RunReport:
     warnings: list[WarnedTest] = field(default_factory=list)  # of the last build
     failures: list[str] = field(default_factory=list)
     quarantine: list[tuple[str, str, int]] = field(default_factory=list)
+    # what landing did not land: (severity, source table, file, reason)
+    landing_issues: list[tuple[str, str, str, str]] = field(default_factory=list)
     skipped_hub_nodes: dict[str, Counter] = field(default_factory=dict)  # package -> kind -> n
     freshness: list[tuple[str, str, float | None]] = field(default_factory=list)
     elementary: ReportOutcome | None = None
@@ -93,6 +95,7 @@ def run_pipeline(
         if outcome.success:
             report.docs = target / "index.html"
     report.quarantine = _quarantine(database)
+    report.landing_issues = _landing_issues(database)
     report.skipped_hub_nodes = _skipped_hub_nodes(target / "manifest.json")
     if mode.full and elementary_report and report.batches:
         say("elementary: generating the report (edr report)")
@@ -121,23 +124,38 @@ def _brief(outcome: DbtOutcome) -> str:
     return "; ".join(parts) or "nothing built"
 
 
-def _quarantine(database: Path) -> list[tuple[str, str, int]]:
+def _rows_of(database: Path, table: str, query: str) -> list[tuple]:
+    """``query`` over ``table`` (``{table}`` in it: the table in whatever schema holds it);
+    nothing when the database or the table does not exist."""
     import duckdb
 
     if not database.exists():
         return []
     with duckdb.connect(str(database)) as con:  # dbt-duckdb may hold it open in-process
         found = con.execute(
-            "select table_schema from information_schema.tables "
-            "where table_name = 'stg_landing__quarantine'"
+            "select table_schema from information_schema.tables where table_name = ?", [table]
         ).fetchall()
         if not found:
             return []
-        rows = con.execute(
-            f"select source_name, quarantine_category, count(*) "
-            f"from {found[0][0]}.stg_landing__quarantine group by all order by all"
-        ).fetchall()
+        return con.execute(query.format(table=f"{found[0][0]}.{table}")).fetchall()
+
+
+def _quarantine(database: Path) -> list[tuple[str, str, int]]:
+    rows = _rows_of(
+        database,
+        "stg_landing__quarantine",
+        "select source_name, quarantine_category, count(*) from {table} group by all order by all",
+    )
     return [(s, c, int(n)) for s, c, n in rows]
+
+
+def _landing_issues(database: Path) -> list[tuple[str, str, str, str]]:
+    rows = _rows_of(
+        database,
+        "_landing_issues",
+        "select severity, source_table, file_name, reason from {table} order by all",
+    )
+    return [(str(a), str(b), str(c), str(d)) for a, b, c, d in rows]
 
 
 def _duckdb_schema() -> str:
@@ -190,6 +208,12 @@ def render_summary(report: RunReport) -> str:
     if report.warnings:
         lines.append(f"warnings of the last build ({len(report.warnings)}):")
         lines.extend(f"  - {w.render()}" for w in sorted(report.warnings, key=str))
+    if report.landing_issues:
+        lines.append(f"not landed ({len(report.landing_issues)}):")
+        lines.extend(
+            f"  {severity.upper():<5} {file}: {reason}"
+            for severity, _, file, reason in report.landing_issues
+        )
     total = sum(n for _, _, n in report.quarantine)
     lines.append(f"quarantined records: {total}")
     for source, category, n in report.quarantine:

@@ -88,7 +88,8 @@
 {%- endmacro %}
 
 
-{# The n-th field (1-based) of csv_fields(), unquoted; empty text becomes null. #}
+{# The n-th field (1-based; a number or an SQL expression) of csv_fields(), unquoted;
+   empty text, and a position that is null or past the end, become null. #}
 {% macro csv_field(fields, n) -%}
     {%- set raw = adapter.dispatch('array_element', 'insurance_warehouse')(fields, n) -%}
     nullif(
@@ -106,7 +107,11 @@
 {%- endmacro %}
 
 {% macro snowflake__array_element(array, n) -%}
-    {{ array }}[{{ n - 1 }}]::varchar
+    {%- if n is number -%}
+        {{ array }}[{{ n - 1 }}]::varchar
+    {%- else -%}
+        get({{ array }}, {{ n }} - 1)::varchar
+    {%- endif -%}
 {%- endmacro %}
 
 

@@ -2,18 +2,44 @@
     DuckDB implementation of dbt-external-tables' build plan, over the lake (a local folder
     or s3:// through httpfs).
 
-    Each landing table holds one row per line of every file ever landed: the file's path
-    relative to the lake root, its ingest date, the record number (data row; a CSV header
-    is not a record), the raw line, and `encoding_error` when the line's bytes were not
-    UTF-8 (DuckDB rejects such a line; its text is kept with the bad bytes replaced).
-    Files are immutable, so each is loaded once: `_landed_files` remembers every file
-    landed, empty ones included, and a run loads only files it has not seen.
+    Each landing table holds one row per line of every file landed: the file's path
+    relative to the lake root, its ingest date, the record number (data rows from 1; a CSV
+    header is record 0, as on Snowflake's external tables), the raw line, and
+    `encoding_error` when DuckDB could not read the line (bytes that are not UTF-8, or a line
+    longer than the reader's limit; its beginning is kept).
+
+    A file lands exactly once, whole, and only as its manifest describes it:
+      - every file under the source's folder is listed; a file that is not directly in an
+        `ingest_date=YYYY-MM-DD` folder is reported (warn) and skipped;
+      - a new file is checked against the manifests (`_manifests/ingest_date=*/*.json`, read
+        from the lake): listed with the same size and SHA-256 → it lands; listed with another
+        size or hash → refused (error); not listed yet → pending (warn) until its batch's
+        manifest arrives (the uploader sends manifests last). A compressed file cut short
+        fails its hash, so it never lands half-read;
+      - a landed file whose size or modification time changed is hashed again: if its
+        content changed it is reported (error) and its landed rows stay as they were;
+      - a file's rows and its entry in `_landed_files` are written in one transaction, so a
+        run killed at any point lands each file exactly once when it is run again.
+    What was refused, pending or skipped is in `_landing_issues` (current state, per source),
+    which the run summary lists and a source test turns into a failed build (errors).
+
+    Every path reaches SQL as a quoted literal (landing_sql_literal), never as SQL text.
 
     A source's `external` block carries, besides dbt-external-tables' Snowflake keys:
       lake_path   folder of the source under the lake root (var lake_root)
       lake_format raw_lines (CSV and JSON Lines alike) or json_document (manifests)
       header      true when the first line of each file is a header
 -#}
+
+{% macro landing_sql_literal(value) -%}
+    '{{ value | string | replace("'", "''") }}'
+{%- endmacro %}
+
+
+{% macro landing_sql_list(values) -%}
+    [{% for value in values %}{{ insurance_warehouse.landing_sql_literal(value) }}{% if not loop.last %}, {% endif %}{% endfor %}]
+{%- endmacro %}
+
 
 {% macro duckdb__get_external_build_plan(source_node) %}
     {% set ext = source_node.external %}
@@ -23,40 +49,53 @@
     {% set files_relation = api.Relation.create(
         database=source_node.database, schema=source_node.schema, identifier='_landed_files'
     ) %}
+    {% set issues_relation = api.Relation.create(
+        database=source_node.database, schema=source_node.schema, identifier='_landing_issues'
+    ) %}
     {% set root = (var('lake_root') | string).rstrip('/') %}
-    {% set pattern = root ~ '/' ~ ext.lake_path ~ '/ingest_date=*/*' %}
+    {% set folder = root ~ '/' ~ ext.lake_path %}
 
-    {% do run_query(insurance_warehouse.duckdb_landing_ddl(relation, files_relation, ext.lake_format)) %}
+    {% do run_query(insurance_warehouse.duckdb_landing_ddl(relation, files_relation, issues_relation, ext.lake_format)) %}
+    {% do run_query(insurance_warehouse.duckdb_landing_inventory(source_node.identifier, files_relation, root, folder, ext.lake_format)) %}
+    {% do run_query(insurance_warehouse.duckdb_landing_decide(ext.lake_format)) %}
 
-    {% set new_files_sql %}
-        select file
-        from glob('{{ pattern }}')
-        where file not in (
-            select '{{ root }}/' || file_name from {{ files_relation }}
-            where source_table = '{{ source_node.identifier }}'
-        )
-        order by file
+    {% set decided_sql %}
+        select action, file_path, reason from __landing_inventory order by file_path
     {% endset %}
-    {% set new_files = run_query(new_files_sql).columns[0].values() | list %}
-    {% if new_files | length == 0 %}
-        {% do log('    no new files under ' ~ pattern, info=true) %}
-        {{ return([]) }}
+    {% set decided = run_query(decided_sql) %}
+    {% set to_land = [] %}
+    {% set counts = {'land': 0, 'refuse': 0, 'pending': 0, 'skip': 0, 'changed': 0, 'landed': 0} %}
+    {% for row in decided.rows %}
+        {% do counts.update({row[0]: counts[row[0]] + 1}) %}
+        {% if row[0] == 'land' %}
+            {% do to_land.append(row[1]) %}
+        {% elif row[0] in ('refuse', 'changed') %}
+            {% do log('    ERROR ' ~ row[1] ~ ': ' ~ row[2], info=true) %}
+        {% elif row[0] in ('pending', 'skip') %}
+            {% do log('    WARN ' ~ row[1] ~ ': ' ~ row[2], info=true) %}
+        {% endif %}
+    {% endfor %}
+    {% do run_query(insurance_warehouse.duckdb_record_landing_issues(source_node.identifier, issues_relation, root)) %}
+    {% if ext.lake_format == 'json_document' %}
+        {% do run_query(insurance_warehouse.duckdb_record_unknown_folders(source_node.identifier, issues_relation, root)) %}
     {% endif %}
-    {% do log('    ' ~ new_files | length ~ ' new file(s) under ' ~ pattern, info=true) %}
+    {% do log('    ' ~ to_land | length ~ ' file(s) to land under ' ~ folder ~ ' ('
+        ~ counts['landed'] ~ ' landed before, ' ~ counts['pending'] ~ ' pending, '
+        ~ (counts['refuse'] + counts['changed']) ~ ' refused, ' ~ counts['skip'] ~ ' skipped)', info=true) %}
 
     {% set plan = [] %}
-    {% for chunk in new_files | batch(200) %}
+    {% for path in to_land %}
         {% if ext.lake_format == 'json_document' %}
-            {% do plan.append(insurance_warehouse.duckdb_load_documents(relation, files_relation, source_node.identifier, chunk, root)) %}
+            {% do plan.append(insurance_warehouse.duckdb_load_document(relation, files_relation, source_node.identifier, path, root)) %}
         {% else %}
-            {% do plan.append(insurance_warehouse.duckdb_load_raw_lines(relation, files_relation, source_node.identifier, chunk, root, ext.header | default(false))) %}
+            {% do plan.append(insurance_warehouse.duckdb_load_raw_lines(relation, files_relation, source_node.identifier, path, root, ext.header | default(false))) %}
         {% endif %}
     {% endfor %}
     {{ return(plan) }}
 {% endmacro %}
 
 
-{% macro duckdb_landing_ddl(relation, files_relation, lake_format) %}
+{% macro duckdb_landing_ddl(relation, files_relation, issues_relation, lake_format) %}
     create schema if not exists {{ relation.schema }};
     create table if not exists {{ files_relation }} (
         source_table varchar,
@@ -65,6 +104,10 @@
         records bigint,
         loaded_at timestamp
     );
+    alter table {{ files_relation }} add column if not exists bytes bigint;
+    alter table {{ files_relation }} add column if not exists sha256 varchar;
+    alter table {{ files_relation }} add column if not exists last_modified timestamp;
+    {{ insurance_warehouse.landing_issues_ddl(issues_relation) }};
     {% if lake_format == 'json_document' %}
     create table if not exists {{ relation }} (
         file_name varchar,
@@ -85,108 +128,327 @@
 {% endmacro %}
 
 
-{# The relative path of a file, and its ingest date from the ingest_date= folder. #}
+{#- The path of a file relative to the lake root, and its ingest date from its folder
+    (null when the folder is not a valid ingest_date=YYYY-MM-DD). -#}
 {% macro duckdb_lake_file_columns(path_column, root) -%}
     substr({{ path_column }}, {{ root | length + 2 }}) as file_name,
-    cast(regexp_extract({{ path_column }}, 'ingest_date=([0-9]{4}-[0-9]{2}-[0-9]{2})', 1) as date) as ingest_date
+    {{ insurance_warehouse.duckdb_ingest_date(path_column) }} as ingest_date
+{%- endmacro %}
+
+{% macro duckdb_ingest_date(path_column) -%}
+    try_cast(regexp_extract({{ path_column }}, '/ingest_date=([0-9]{4}-[0-9]{2}-[0-9]{2})/[^/]+$', 1) as date)
 {%- endmacro %}
 
 
-{% macro duckdb_load_raw_lines(relation, files_relation, identifier, files, root, header) %}
-    {%- set file_list = "['" ~ files | join("', '") ~ "']" -%}
+{#- __landing_listing: every file under the source's folder, with what the warehouse and
+    the manifests know of it; __landing_to_hash: the files whose content must be hashed. -#}
+{% macro duckdb_landing_inventory(identifier, files_relation, root, folder, lake_format) %}
+    {%- set manifest_glob = root ~ '/_manifests/ingest_date=*/*.json' -%}
+    {%- set has_manifests = run_query('select count(*) from glob(' ~ insurance_warehouse.landing_sql_literal(manifest_glob) ~ ')').columns[0].values()[0] > 0 -%}
+    {%- set has_files = run_query('select count(*) from glob(' ~ insurance_warehouse.landing_sql_literal(folder ~ '/**') ~ ')').columns[0].values()[0] > 0 -%}
+    create or replace temp table __landing_listing as
+    with
+
+    {% if has_files %}
+    listed as (
+        select filename as file_path, size as bytes, last_modified
+        from read_blob({{ insurance_warehouse.landing_sql_literal(folder ~ '/**') }})
+    ),
+    {% else %}
+    listed as (
+        select null::varchar as file_path, null::bigint as bytes, null::timestamp as last_modified
+        where false
+    ),
+    {% endif %}
+
+    {% if has_manifests and lake_format != 'json_document' %}
+    manifest_documents as (
+        select content
+        from read_text({{ insurance_warehouse.landing_sql_literal(manifest_glob) }})
+        where json_valid(content)
+    ),
+    manifest_entries as (
+        select
+            json_extract_string(entry, '$.path') as file_name,
+            try_cast(json_extract_string(entry, '$.bytes') as bigint) as bytes,
+            lower(json_extract_string(entry, '$.sha256')) as sha256
+        from manifest_documents
+        cross join unnest(cast(json_extract(content, '$.files') as json[])) as files(entry)
+    ),
+    {% else %}
+    manifest_entries as (
+        select null::varchar as file_name, null::bigint as bytes, null::varchar as sha256
+        where false
+    ),
+    {% endif %}
+
+    classified as (
+        select
+            listed.*,
+            substr(listed.file_path, {{ root | length + 2 }}) as file_name,
+            {{ insurance_warehouse.duckdb_ingest_date('listed.file_path') }} as ingest_date,
+            regexp_full_match(
+                substr(listed.file_path, {{ folder | length + 2 }}),
+                'ingest_date=[^/]+/[^/]+'
+            ) as in_a_batch_folder
+        from listed
+    ),
+
+    with_state as (
+        select
+            classified.*,
+            landed.file_name is not null as was_landed,
+            landed.bytes as landed_bytes,
+            landed.sha256 as landed_sha256,
+            landed.last_modified as landed_last_modified,
+            manifest.file_name is not null as is_listed,
+            manifest.bytes as listed_bytes,
+            manifest.sha256 as listed_sha256
+        from classified
+        left join {{ files_relation }} as landed
+            on landed.source_table = {{ insurance_warehouse.landing_sql_literal(identifier) }}
+            and landed.file_name = classified.file_name
+        left join (
+            -- a file listed twice (a manifest delivered again) is one entry
+            select file_name, any_value(bytes) as bytes, any_value(sha256) as sha256
+            from manifest_entries
+            group by file_name
+        ) as manifest
+            on manifest.file_name = classified.file_name
+    ),
+
+    final as (
+        select * from with_state
+    )
+
+    select * from final;
+
+    {#- Hash only what must be: new files the manifests list with the right size, and
+        landed files whose size or modification time moved. -#}
+    create or replace temp table __landing_to_hash as
+    select file_path
+    from __landing_listing
+    where in_a_batch_folder
+        and ingest_date is not null
+        and (
+            (not was_landed and {% if lake_format == 'json_document' %}true{% else %}is_listed and bytes = listed_bytes{% endif %})
+            or (was_landed and landed_sha256 is not null
+                and (bytes != landed_bytes or last_modified != landed_last_modified))
+        );
+{% endmacro %}
+
+
+{% macro duckdb_landing_decide(lake_format) %}
+    {%- set paths = run_query('select file_path from __landing_to_hash order by 1').columns[0].values() | list -%}
+    create or replace temp table __landing_hashes as
+    {% if paths | length > 0 %}
+    select filename as file_path, lower(sha256(content)) as sha256
+    from read_blob({{ insurance_warehouse.landing_sql_list(paths) }});
+    {% else %}
+    select null::varchar as file_path, null::varchar as sha256 where false;
+    {% endif %}
+
+    create or replace temp table __landing_inventory as
+    with with_state as (select * from __landing_listing),
+    hashed as (select * from __landing_hashes)
+    select
+        with_state.file_path,
+        with_state.file_name,
+        with_state.ingest_date,
+        with_state.bytes,
+        with_state.last_modified,
+        hashed.sha256,
+        case
+            when not with_state.in_a_batch_folder then 'skip'
+            when with_state.ingest_date is null then 'skip'
+            when with_state.was_landed and hashed.sha256 is not null
+                and hashed.sha256 != with_state.landed_sha256 then 'changed'
+            when with_state.was_landed then 'landed'
+            {% if lake_format == 'json_document' %}
+            else 'land'
+            {% else %}
+            when not with_state.is_listed then 'pending'
+            when with_state.bytes != with_state.listed_bytes then 'refuse'
+            when hashed.sha256 != with_state.listed_sha256 then 'refuse'
+            else 'land'
+            {% endif %}
+        end as action,
+        case
+            when not with_state.in_a_batch_folder
+                then 'not directly in an ingest_date=YYYY-MM-DD folder of the source: not read'
+            when with_state.ingest_date is null
+                then 'the folder name is not ingest_date=YYYY-MM-DD with a real date: not read'
+            when with_state.was_landed and hashed.sha256 is not null
+                and hashed.sha256 != with_state.landed_sha256
+                then 'changed after it landed (SHA-256 ' || with_state.landed_sha256
+                    || ' when landed, now ' || hashed.sha256 || '): the landed rows are kept'
+            when with_state.was_landed then null
+            {% if lake_format != 'json_document' %}
+            when not with_state.is_listed
+                then 'pending: no manifest lists this file yet'
+            when with_state.bytes != with_state.listed_bytes
+                then 'refused: ' || with_state.bytes || ' bytes, its manifest says '
+                    || with_state.listed_bytes
+            when hashed.sha256 != with_state.listed_sha256
+                then 'refused: SHA-256 ' || hashed.sha256 || ', its manifest says '
+                    || with_state.listed_sha256
+            {% endif %}
+        end as reason
+    from with_state
+    left join hashed on with_state.file_path = hashed.file_path;
+{% endmacro %}
+
+
+{#- This source's current issues: refused, changed, pending and skipped files. -#}
+{% macro duckdb_record_landing_issues(identifier, issues_relation, root) %}
+    begin transaction;
+    delete from {{ issues_relation }}
+    where source_table = {{ insurance_warehouse.landing_sql_literal(identifier) }};
+    insert into {{ issues_relation }} (source_table, file_name, severity, reason, seen_at)
+    select
+        {{ insurance_warehouse.landing_sql_literal(identifier) }},
+        file_name,
+        case when action in ('refuse', 'changed') then 'error' else 'warn' end,
+        reason,
+        current_timestamp
+    from __landing_inventory
+    where action in ('refuse', 'changed', 'pending', 'skip');
+    commit;
+{% endmacro %}
+
+
+{#- Top-level folders of the lake that no source reads (the manifests' plan reports them,
+    once per run): a feed delivered to the wrong place is said, not silently ignored. -#}
+{% macro duckdb_record_unknown_folders(identifier, issues_relation, root) %}
+    {%- set known = ['_manifests', '_faults'] -%}
+    {%- for node in graph.sources.values() if node.external and node.external.lake_path -%}
+        {%- do known.append(node.external.lake_path) -%}
+    {%- endfor -%}
+    {%- set pattern = root ~ '/*/**' -%}
+    {%- set any_file = run_query('select count(*) from glob(' ~ insurance_warehouse.landing_sql_literal(pattern) ~ ')').columns[0].values()[0] > 0 -%}
+    {% if any_file %}
+    insert into {{ issues_relation }} (source_table, file_name, severity, reason, seen_at)
+    select
+        {{ insurance_warehouse.landing_sql_literal(identifier) }},
+        folder || '/',
+        'warn',
+        'a folder that no source reads (' || count(*) || ' file(s)): not landed',
+        current_timestamp
+    from (
+        select split_part(substr(file, {{ root | length + 2 }}), '/', 1) as folder
+        from glob({{ insurance_warehouse.landing_sql_literal(pattern) }})
+    )
+    where not list_contains({{ insurance_warehouse.landing_sql_list(known) }}, folder)
+    group by folder;
+    {% else %}
+    select 1;
+    {% endif %}
+{% endmacro %}
+
+
+{#- One file's lines and its record in _landed_files, in one transaction. -#}
+{% macro duckdb_load_raw_lines(relation, files_relation, identifier, path, root, header) %}
+    {%- set path_literal = insurance_warehouse.landing_sql_literal(path) -%}
     drop table if exists __landing_rejects;
     drop table if exists __landing_scans;
     create or replace temp table __landing_raw as
-    select filename as file_path, line
+    select line
     from read_csv(
-        {{ file_list }},
+        {{ path_literal }},
         columns = {'line': 'VARCHAR'},
         delim = chr(31),
         quote = '',
         escape = '',
         header = false,
         auto_detect = false,
-        filename = true,
         store_rejects = true,
         rejects_table = '__landing_rejects',
         rejects_scan = '__landing_scans'
     );
 
-    {#- read_csv has no line number, and a rejected line shifts the good ones: number
-        the good lines of each file in file order, then give the k-th good line the k-th
-        line number that was not rejected. -#}
+    begin transaction;
+    {#- read_csv has no line number, and a rejected line shifts the good ones: number the
+        good lines in file order, then give the k-th good line the k-th line number that
+        was not rejected. -#}
     insert into {{ relation }} (file_name, ingest_date, record_number, line, encoding_error, loaded_at)
     with good as (
-        select file_path, line, row_number() over (partition by file_path order by rowid) as k
+        select line, row_number() over (order by rowid) as k
         from __landing_raw
     ),
     rejected as (
-        select scans.file_path, rejects.line as line_number, rejects.csv_line as line, rejects.error_type
+        select
+            rejects.line as line_number,
+            rejects.csv_line as line,
+            case
+                when rejects.error_type = 'LINE SIZE OVER MAXIMUM' then 'LINE TOO LONG'
+                else rejects.error_type
+            end as error_type
         from __landing_rejects as rejects
-        inner join __landing_scans as scans
-            on rejects.scan_id = scans.scan_id and rejects.file_id = scans.file_id
     ),
-    line_counts as (
-        select file_path, count(*) as lines
-        from (select file_path from good union all select file_path from rejected)
-        group by file_path
+    line_count as (
+        select (select count(*) from good) + (select count(*) from rejected) as lines
     ),
     numbers as (
-        select file_path, unnest(range(1, lines + 1)) as line_number from line_counts
+        select unnest(range(1, lines + 1)) as line_number from line_count
     ),
     good_numbers as (
-        select
-            numbers.file_path,
-            numbers.line_number,
-            row_number() over (partition by numbers.file_path order by numbers.line_number) as k
+        select numbers.line_number, row_number() over (order by numbers.line_number) as k
         from numbers
-        anti join rejected
-            on numbers.file_path = rejected.file_path and numbers.line_number = rejected.line_number
+        anti join rejected on numbers.line_number = rejected.line_number
     ),
     all_lines as (
-        select good.file_path, good_numbers.line_number, good.line, null as encoding_error
+        select good_numbers.line_number, good.line, null as encoding_error
         from good
-        inner join good_numbers on good.file_path = good_numbers.file_path and good.k = good_numbers.k
+        inner join good_numbers on good.k = good_numbers.k
         union all
-        select file_path, line_number, line, error_type from rejected
+        select line_number, line, error_type from rejected
     )
     select
-        {{ insurance_warehouse.duckdb_lake_file_columns('file_path', root) }},
+        {{ insurance_warehouse.landing_sql_literal(path[root | length + 1:]) }} as file_name,
+        {{ insurance_warehouse.duckdb_ingest_date(path_literal) }} as ingest_date,
         line_number - {{ 1 if header else 0 }} as record_number,
         line,
         encoding_error,
         current_timestamp as loaded_at
-    from all_lines
-    where line_number > {{ 1 if header else 0 }};
+    from all_lines;
 
-    insert into {{ files_relation }}
-    with listed as (select unnest({{ file_list }}) as file_path)
+    insert into {{ files_relation }} (source_table, file_name, ingest_date, records, loaded_at, bytes, sha256, last_modified)
     select
-        '{{ identifier }}' as source_table,
-        {{ insurance_warehouse.duckdb_lake_file_columns('listed.file_path', root) }},
-        count(landed.file_name) as records,
-        current_timestamp as loaded_at
-    from listed
-    left join {{ relation }} as landed
-        on landed.file_name = substr(listed.file_path, {{ root | length + 2 }})
-    group by listed.file_path;
+        {{ insurance_warehouse.landing_sql_literal(identifier) }},
+        inventory.file_name,
+        inventory.ingest_date,
+        (select count(*) from {{ relation }} where file_name = inventory.file_name and record_number >= 1),
+        current_timestamp,
+        inventory.bytes,
+        inventory.sha256,
+        inventory.last_modified
+    from __landing_inventory as inventory
+    where inventory.file_path = {{ path_literal }};
+    commit;
 {% endmacro %}
 
 
-{% macro duckdb_load_documents(relation, files_relation, identifier, files, root) %}
-    {%- set file_list = "['" ~ files | join("', '") ~ "']" -%}
+{% macro duckdb_load_document(relation, files_relation, identifier, path, root) %}
+    {%- set path_literal = insurance_warehouse.landing_sql_literal(path) -%}
+    begin transaction;
     insert into {{ relation }} (file_name, ingest_date, document, loaded_at)
     select
         {{ insurance_warehouse.duckdb_lake_file_columns('filename', root) }},
-        content::json as document,
+        case when json_valid(content) then content::json end as document,
         current_timestamp as loaded_at
-    from read_text({{ file_list }});
+    from read_text({{ path_literal }});
 
-    insert into {{ files_relation }}
+    insert into {{ files_relation }} (source_table, file_name, ingest_date, records, loaded_at, bytes, sha256, last_modified)
     select
-        '{{ identifier }}' as source_table,
-        {{ insurance_warehouse.duckdb_lake_file_columns('filename', root) }},
-        1 as records,
-        current_timestamp as loaded_at
-    from read_text({{ file_list }});
+        {{ insurance_warehouse.landing_sql_literal(identifier) }},
+        inventory.file_name,
+        inventory.ingest_date,
+        1,
+        current_timestamp,
+        inventory.bytes,
+        inventory.sha256,
+        inventory.last_modified
+    from __landing_inventory as inventory
+    where inventory.file_path = {{ path_literal }};
+    commit;
 {% endmacro %}

@@ -10,7 +10,13 @@
 -#}
 {% macro stage_external_sources(select=none) %}
     {% if var('hub_packages') %}
-        {{ return(dbt_external_tables.stage_external_sources(select)) }}
+        {% do dbt_external_tables.stage_external_sources(select) %}
+        {% if target.type != 'duckdb' %}
+            {#- the DuckDB loader keeps this table; elsewhere it exists, empty, so that the
+                landing test reads the same source on every engine -#}
+            {% do run_query(insurance_warehouse.landing_issues_ddl()) %}
+        {% endif %}
+        {{ return(none) }}
     {% endif %}
     {% if target.type != 'duckdb' %}
         {{ exceptions.raise_compiler_error(
@@ -51,4 +57,19 @@
         {% endif %}
     {% endfor %}
     {{ return(selected) }}
+{% endmacro %}
+
+
+{#- What landing did not land (source landing.landing_issues). -#}
+{% macro landing_issues_ddl(relation=none) %}
+    {%- set relation = relation or api.Relation.create(
+        database=target.database, schema=var('landing_schema'), identifier='_landing_issues'
+    ) -%}
+    create table if not exists {{ relation }} (
+        source_table varchar,
+        file_name varchar,
+        severity varchar,
+        reason varchar,
+        seen_at timestamp
+    )
 {% endmacro %}

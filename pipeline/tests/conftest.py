@@ -7,11 +7,39 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from generator.manifest import Manifest, ManifestFile, sha256_bytes
 from generator.tests.conftest import faulty_config
 from pipeline.modes import air_gapped
 from pipeline.run import RunReport, run_pipeline
 
 AIR_GAPPED = air_gapped("tests run without hub packages")
+
+
+def deliver_manifest(
+    lake: Path, files: list[Path], ingest_date: str, batch_number: int = 99
+) -> Path:
+    """A manifest in ``ingest_date``'s folder listing ``files`` as they are now: what a
+    source system writes when it delivers (or re-delivers) them."""
+    listed = []
+    for path in files:
+        data = path.read_bytes()
+        header = 1 if path.name.endswith((".csv", ".csv.gz")) else 0
+        relative = path.relative_to(lake).as_posix()
+        listed.append(
+            ManifestFile(
+                source=relative.split("/")[0],
+                path=relative,
+                rows=data.count(b"\n") - header,
+                bytes=len(data),
+                sha256=sha256_bytes(data),
+            )
+        )
+    manifest = Manifest(f"batch-{batch_number:04d}", batch_number, ingest_date, listed)
+    folder = lake / "_manifests" / f"ingest_date={ingest_date}"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{manifest.batch_id}.json"
+    path.write_text(manifest.to_json())
+    return path
 
 
 def large_scale() -> bool:

@@ -15,7 +15,7 @@ import pytest
 
 from generator.tests.contract_reader import read_lake
 from pipeline.dbt import Dbt, dbt_environment
-from pipeline.tests.conftest import AIR_GAPPED, pipeline_config
+from pipeline.tests.conftest import AIR_GAPPED, deliver_manifest, pipeline_config
 
 
 def query(database: Path, sql: str) -> list[tuple]:
@@ -245,7 +245,7 @@ def _fingerprint(database: Path) -> dict[str, tuple]:
 @pytest.fixture(scope="module")
 def rerun(warehouse, tmp_path_factory):
     """The same warehouse after re-running the last batch with a file delivered again."""
-    lake, database, _ = warehouse
+    lake, database, report = warehouse
     copy = tmp_path_factory.mktemp("rerun")
     with duckdb.connect(str(database)) as con:
         con.execute("checkpoint")
@@ -253,7 +253,11 @@ def rerun(warehouse, tmp_path_factory):
     shutil.copy(database, copy / "warehouse.duckdb")
     before = _fingerprint(copy / "warehouse.duckdb")
     claims = sorted((copy / "lake" / "claims").glob("ingest_date=*/*.jsonl"))[-1]
-    shutil.copy(claims, claims.with_name(claims.stem + "_redelivered.jsonl"))
+    again = claims.with_name(claims.stem + "_redelivered.jsonl")
+    shutil.copy(claims, again)
+    last = max(b["ingest_date"] for b in report.batches)
+    after = (dt.date.fromisoformat(str(last)) + dt.timedelta(days=1)).isoformat()
+    deliver_manifest(copy / "lake", [again], after)
     dbt = Dbt(
         AIR_GAPPED, dbt_environment(str(copy / "lake"), copy / "warehouse.duckdb", copy / "target")
     )
@@ -266,6 +270,8 @@ def rerun(warehouse, tmp_path_factory):
 def test_rerunning_a_batch_and_redelivering_a_file_changes_no_figure(rerun):
     database, before, staged, built, _ = rerun
     assert staged.success and built.success
+    landed = "select count(*) from landing._landed_files where file_name like '%_redelivered%'"
+    assert query(database, landed) == [(1,)], "the re-delivered file must land"
     assert _fingerprint(database) == before
 
 

@@ -83,7 +83,7 @@ checked as (
     select
         *,
         case
-            when encoding_error is not null then 'invalid encoding: bytes that are not UTF-8'
+            when encoding_error is not null then {{ landing_read_error_reason('encoding_error') }}
             when document is null then 'malformed: not a JSON object'
             when policy_id is null then 'missing policy_id'
             when updated_at is null then 'unparsable updated_at: ' || coalesce(updated_at_text, 'null')

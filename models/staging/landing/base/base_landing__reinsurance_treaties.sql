@@ -4,47 +4,14 @@ with
 landed as (
 
     select * from {{ source('landing', 'reinsurance_treaties') }}
-    where record_number >= 1
 
 ),
 
-split as (
-
-    select
-        *,
-        {{ csv_fields('line') }} as fields
-    from landed
-
-),
-
-fields as (
-
-    select
-        file_name,
-        ingest_date,
-        record_number,
-        line,
-        encoding_error,
-        {{ array_length('fields') }} as field_count,
-        {{ csv_field('fields', 1) }} as treaty_id,
-        {{ csv_field('fields', 2) }} as treaty_name,
-        {{ csv_field('fields', 3) }} as reinsurer_name,
-        {{ csv_field('fields', 4) }} as reinsurer_rating,
-        {{ csv_field('fields', 5) }} as treaty_type,
-        {{ csv_field('fields', 6) }} as line_code,
-        {{ csv_field('fields', 7) }} as inception_date_text,
-        {{ csv_field('fields', 8) }} as expiry_date_text,
-        {{ csv_field('fields', 9) }} as currency,
-        {{ csv_field('fields', 10) }} as cession_pct_text,
-        {{ csv_field('fields', 11) }} as retention_amount_text,
-        {{ csv_field('fields', 12) }} as limit_amount_text,
-        {{ csv_field('fields', 13) }} as premium_rate_pct_text,
-        {{ csv_field('fields', 14) }} as commission_pct_text,
-        {{ csv_field('fields', 15) }} as record_status,
-        {{ csv_field('fields', 16) }} as updated_at_text
-    from split
-
-),
+{{ csv_records(
+    'landed',
+    ['treaty_id', 'treaty_name', 'reinsurer_name', 'reinsurer_rating', 'treaty_type', 'line_code', 'inception_date', 'expiry_date', 'currency', 'cession_pct', 'retention_amount', 'limit_amount', 'premium_rate_pct', 'commission_pct', 'record_status', 'updated_at'],
+    text_suffix=['inception_date', 'expiry_date', 'cession_pct', 'retention_amount', 'limit_amount', 'premium_rate_pct', 'commission_pct', 'updated_at'],
+) }},
 
 typed as (
 
@@ -58,7 +25,7 @@ typed as (
         {{ read_decimal('premium_rate_pct_text', 9, 4) }} as premium_rate_pct,
         {{ read_decimal('commission_pct_text', 9, 4) }} as commission_pct,
         {{ read_timestamp('updated_at_text') }} as updated_at
-    from fields
+    from csv_fields
 
 ),
 
@@ -67,9 +34,11 @@ checked as (
     select
         *,
         case
-            when encoding_error is not null then 'invalid encoding: bytes that are not UTF-8'
-            when field_count != 16
-                then 'malformed: ' || cast(field_count as varchar) || ' fields, expected 16'
+            when encoding_error is not null then {{ landing_read_error_reason('encoding_error') }}
+            when header_problem is not null then header_problem
+            when field_count != header_field_count
+                then 'malformed: ' || cast(field_count as varchar) || ' fields, expected '
+                    || cast(header_field_count as varchar)
             when treaty_id is null then 'missing treaty_id'
             when updated_at is null then 'unparsable updated_at: ' || coalesce(updated_at_text, 'null')
             when inception_date is null

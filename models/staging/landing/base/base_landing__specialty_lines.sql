@@ -4,37 +4,14 @@ with
 landed as (
 
     select * from {{ source('landing', 'specialty_lines') }}
-    where record_number >= 1
 
 ),
 
-split as (
-
-    select
-        *,
-        {{ csv_fields('line') }} as fields
-    from landed
-
-),
-
-fields as (
-
-    select
-        file_name,
-        ingest_date,
-        record_number,
-        line,
-        encoding_error,
-        {{ array_length('fields') }} as field_count,
-        {{ csv_field('fields', 1) }} as line_code,
-        {{ csv_field('fields', 2) }} as line_name,
-        {{ csv_field('fields', 3) }} as line_group,
-        {{ csv_field('fields', 4) }} as is_active_text,
-        {{ csv_field('fields', 5) }} as record_status,
-        {{ csv_field('fields', 6) }} as updated_at_text
-    from split
-
-),
+{{ csv_records(
+    'landed',
+    ['line_code', 'line_name', 'line_group', 'is_active', 'record_status', 'updated_at'],
+    text_suffix=['is_active', 'updated_at'],
+) }},
 
 typed as (
 
@@ -42,7 +19,7 @@ typed as (
         *,
         {{ read_boolean('is_active_text') }} as is_active,
         {{ read_timestamp('updated_at_text') }} as updated_at
-    from fields
+    from csv_fields
 
 ),
 
@@ -51,9 +28,11 @@ checked as (
     select
         *,
         case
-            when encoding_error is not null then 'invalid encoding: bytes that are not UTF-8'
-            when field_count != 6
-                then 'malformed: ' || cast(field_count as varchar) || ' fields, expected 6'
+            when encoding_error is not null then {{ landing_read_error_reason('encoding_error') }}
+            when header_problem is not null then header_problem
+            when field_count != header_field_count
+                then 'malformed: ' || cast(field_count as varchar) || ' fields, expected '
+                    || cast(header_field_count as varchar)
             when line_code is null then 'missing line_code'
             when updated_at is null then 'unparsable updated_at: ' || coalesce(updated_at_text, 'null')
             when is_active is null then 'unparsable is_active: ' || coalesce(is_active_text, 'null')
