@@ -123,12 +123,25 @@
 {% macro default__read_date(text) -%}
     case
         when regexp_full_match({{ text }}, '[0-9]{4}-[0-9]{2}-[0-9]{2}')
+            and try_cast({{ text }} as date) between {{ insurance_warehouse.plausible_dates() }}
             then try_cast({{ text }} as date)
     end
 {%- endmacro %}
 
 {% macro snowflake__read_date(text) -%}
-    iff(regexp_like({{ text }}, '[0-9]{4}-[0-9]{2}-[0-9]{2}'), try_to_date({{ text }}, 'YYYY-MM-DD'), null)
+    iff(
+        regexp_like({{ text }}, '[0-9]{4}-[0-9]{2}-[0-9]{2}')
+        and try_to_date({{ text }}, 'YYYY-MM-DD') between {{ insurance_warehouse.plausible_dates() }},
+        try_to_date({{ text }}, 'YYYY-MM-DD'),
+        null
+    )
+{%- endmacro %}
+
+
+{#- The contract's plausible dates: a date outside them (9999-12-31 for "no end", 0001-01-01)
+    is not a date of this business and is quarantined like an unparsable one. -#}
+{% macro plausible_dates() -%}
+    cast('1900-01-01' as date) and cast('2100-12-31' as date)
 {%- endmacro %}
 
 
@@ -156,16 +169,18 @@
     {{ return(adapter.dispatch('read_decimal', 'insurance_warehouse')(text, precision, scale)) }}
 {%- endmacro %}
 
+{#- A plain decimal with at most `precision - scale` integer digits and `scale` decimals:
+    a value with more decimals than its field allows is refused (null), never rounded. -#}
 {% macro default__read_decimal(text, precision, scale) -%}
     case
-        when regexp_full_match({{ text }}, '-?[0-9]+(\.[0-9]+)?')
+        when regexp_full_match({{ text }}, '-?[0-9]{1,{{ precision - scale }}}(\.[0-9]{1,{{ scale }}})?')
             then try_cast({{ text }} as decimal({{ precision }}, {{ scale }}))
     end
 {%- endmacro %}
 
 {% macro snowflake__read_decimal(text, precision, scale) -%}
     iff(
-        regexp_like({{ text }}, '-?[0-9]+(\\.[0-9]+)?'),
+        regexp_like({{ text }}, '-?[0-9]{1,{{ precision - scale }}}(\\.[0-9]{1,{{ scale }}})?'),
         try_to_decimal({{ text }}, {{ precision }}, {{ scale }}),
         null
     )
@@ -234,4 +249,105 @@
 
 {% macro snowflake__json_scalar_text(element) -%}
     {{ element }}::varchar
+{%- endmacro %}
+
+
+{#- The text of a JSON number, exactly as written in the record (`line`), for a member
+    given by `keys`. DuckDB's JSON functions read numbers as doubles (9007199254740993.01
+    comes back as 9007199254740994.0), so on DuckDB the number is taken from the raw text
+    when its key occurs once in the line; anything else (a string, an ambiguous key) falls
+    back to the member's text, which the strict readers then judge. Snowflake keeps JSON
+    numbers as exact decimals (up to 38 digits): the member's text is exact there. -#}
+{% macro json_number_text(document, line, keys) -%}
+    {{ return(adapter.dispatch('json_number_text', 'insurance_warehouse')(document, line, keys)) }}
+{%- endmacro %}
+
+{% macro default__json_number_text(document, line, keys) -%}
+    {%- set key = '"' ~ keys[-1] ~ '"' -%}
+    coalesce(
+        case
+            when length({{ line }}) - length(replace({{ line }}, '{{ key }}', '')) = {{ key | length }}
+                then nullif(regexp_extract({{ line }}, '{{ key }}\s*:\s*(-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?)\s*[,}\]]', 1), '')
+        end,
+        {{ insurance_warehouse.json_text(document, keys) }}
+    )
+{%- endmacro %}
+
+{% macro snowflake__json_number_text(document, line, keys) -%}
+    {{ insurance_warehouse.json_text(document, keys) }}
+{%- endmacro %}
+
+
+{#- The first key that occurs twice in the object (top level) or in one of its `nested`
+    objects, as 'key' or 'parent.key'; null when none. Snowflake's PARSE_JSON refuses a
+    document with a duplicate key, so such a line is already malformed there. -#}
+{% macro json_duplicate_key(document, nested=[]) -%}
+    {{ return(adapter.dispatch('json_duplicate_key', 'insurance_warehouse')(document, nested)) }}
+{%- endmacro %}
+
+{% macro default__json_duplicate_key(document, nested) -%}
+    coalesce(
+        case
+            when len(json_keys({{ document }})) != len(list_distinct(json_keys({{ document }})))
+                then list_filter(json_keys({{ document }}), k -> len(list_filter(json_keys({{ document }}), j -> j = k)) > 1)[1]
+        end
+        {%- for parent in nested %},
+        case
+            when json_type({{ document }}, '$.{{ parent }}') = 'OBJECT'
+                and len(json_keys({{ document }}, '$.{{ parent }}'))
+                    != len(list_distinct(json_keys({{ document }}, '$.{{ parent }}')))
+                then '{{ parent }}.' || list_filter(
+                    json_keys({{ document }}, '$.{{ parent }}'),
+                    k -> len(list_filter(json_keys({{ document }}, '$.{{ parent }}'), j -> j = k)) > 1
+                )[1]
+        end
+        {%- endfor %}
+    )
+{%- endmacro %}
+
+{% macro snowflake__json_duplicate_key(document, nested) -%}
+    cast(null as varchar)
+{%- endmacro %}
+
+
+{#- Whether a text matches a pattern as a whole (null text: null). -#}
+{% macro text_matches(text, pattern) -%}
+    {{ return(adapter.dispatch('text_matches', 'insurance_warehouse')(text, pattern)) }}
+{%- endmacro %}
+
+{% macro default__text_matches(text, pattern) -%}
+    regexp_full_match({{ text }}, '{{ pattern }}')
+{%- endmacro %}
+
+{% macro snowflake__text_matches(text, pattern) -%}
+    regexp_like({{ text }}, '{{ pattern | replace("\\", "\\\\") }}')
+{%- endmacro %}
+
+
+{#- The contract's form of each natural key and reference. -#}
+{% macro contract_key_pattern(column) -%}
+    {%- set patterns = {
+        'insured_id': 'INS-[0-9]{7}',
+        'policy_id': 'POL-[0-9]{8}',
+        'claim_id': 'CLM-[0-9]{9}',
+        'treaty_id': 'TRT-[0-9]{4}',
+        'line_code': '[A-Z]{3}-[A-Z0-9]+',
+    } -%}
+    {{ return(patterns[column]) }}
+{%- endmacro %}
+
+
+{#- Why the first of `columns` (natural keys and references) that cannot be used cannot:
+    missing, or not of the contract's form (a blank, a number where an id belongs, a typo);
+    null when all are fine. -#}
+{% macro key_problem(columns) -%}
+    coalesce(
+        {%- for column in columns %}
+        case
+            when {{ column }} is null then 'missing {{ column }}'
+            when not {{ insurance_warehouse.text_matches(column, insurance_warehouse.contract_key_pattern(column)) }}
+                then 'invalid {{ column }}: ' || {{ column }}
+        end{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    )
 {%- endmacro %}

@@ -13,10 +13,11 @@
                    lists the columns in another order gives the same values.
 
     A header is usable when it names every contract column once and nothing else (names
-    compared without quotes, spaces or case). Otherwise every record of that file carries
-    `header_problem`, which the caller turns into its quarantine reason:
-      'header: no header row', 'header: missing column(s) a, b',
-      'header: unknown or repeated column(s): <the header>'.
+    compared without quotes, spaces or case). `structure_problem` says why a record cannot
+    be read at all, and the caller makes it its first quarantine reason: the line could
+    not be read at landing; 'header: no header row', 'header: missing column(s) a, b',
+    'header: unknown or repeated column(s): <the header>' (every record of that file);
+    'malformed: n fields, expected m' (the record's own field count against its header).
     Columns listed in `text_suffix` are named `<column>_text` (the caller types them).
 -#}
 {% macro csv_records(landed, columns, text_suffix=[]) -%}
@@ -73,15 +74,18 @@ csv_fields as (
         csv_split.record_number,
         csv_split.line,
         csv_split.encoding_error,
-        {{ insurance_warehouse.array_length('csv_split.fields') }} as field_count,
-        csv_headers.header_field_count,
         case
+            when csv_split.encoding_error is not null
+                then {{ insurance_warehouse.landing_read_error_reason('csv_split.encoding_error') }}
             when csv_headers.file_name is null then 'header: no header row'
             when csv_headers.missing_columns is not null
                 then 'header: missing column(s) ' || substr(csv_headers.missing_columns, 3)
             when csv_headers.header_field_count != {{ columns | length }}
                 then 'header: unknown or repeated column(s): ' || substr(csv_headers.header, 2, length(csv_headers.header) - 2)
-        end as header_problem,
+            when {{ insurance_warehouse.array_length('csv_split.fields') }} != csv_headers.header_field_count
+                then 'malformed: ' || cast({{ insurance_warehouse.array_length('csv_split.fields') }} as varchar)
+                    || ' fields, expected ' || cast(csv_headers.header_field_count as varchar)
+        end as structure_problem,
         {%- for column in columns %}
         {{ insurance_warehouse.csv_field('csv_split.fields', 'csv_headers.position_' ~ loop.index) }}
             as {{ column }}{% if column in text_suffix %}_text{% endif %}{% if not loop.last %},{% endif %}

@@ -39,9 +39,9 @@ fields as (
         {{ json_text('document', ['loss_location', 'country_code']) }} as loss_country_code,
         {{ json_text('document', ['loss_location', 'region']) }} as loss_region,
         {{ json_text('document', ['currency']) }} as currency,
-        {{ json_text('document', ['amounts', 'paid']) }} as paid_text,
-        {{ json_text('document', ['amounts', 'reserve']) }} as reserve_text,
-        {{ json_text('document', ['amounts', 'recovered']) }} as recovered_text,
+        {{ json_number_text('document', 'line', ['amounts', 'paid']) }} as paid_text,
+        {{ json_number_text('document', 'line', ['amounts', 'reserve']) }} as reserve_text,
+        {{ json_number_text('document', 'line', ['amounts', 'recovered']) }} as recovered_text,
         {{ json_text('document', ['adjuster', 'id']) }} as adjuster_id,
         {{ json_text('document', ['adjuster', 'name']) }} as adjuster_name,
         {{ json_text('document', ['record_status']) }} as record_status,
@@ -55,6 +55,8 @@ typed as (
 
     select
         *,
+        {{ key_problem(['claim_id', 'policy_id']) }} as key_problem,
+        {{ json_duplicate_key('document', ['loss_location', 'amounts', 'adjuster']) }} as duplicate_key,
         {{ read_date('loss_date_text') }} as loss_date,
         {{ read_date('reported_date_text') }} as reported_date,
         {{ read_decimal('paid_text', 18, 2) }} as paid_amount,
@@ -72,7 +74,8 @@ checked as (
         case
             when encoding_error is not null then {{ landing_read_error_reason('encoding_error') }}
             when document is null then 'malformed: not a JSON object'
-            when claim_id is null then 'missing claim_id'
+            when duplicate_key is not null then 'duplicate key: ' || duplicate_key
+            when key_problem is not null then key_problem
             when updated_at is null then 'unparsable updated_at: ' || coalesce(updated_at_text, 'null')
             when loss_date is null then 'unparsable loss_date: ' || coalesce(loss_date_text, 'null')
             when reported_date is null

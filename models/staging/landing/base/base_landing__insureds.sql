@@ -18,6 +18,7 @@ typed as (
 
     select
         *,
+        {{ key_problem(['insured_id']) }} as key_problem,
         {{ read_date('date_of_birth_text') }} as date_of_birth,
         {{ read_decimal('annual_revenue_usd_text', 18, 2) }} as annual_revenue_usd,
         {{ read_timestamp('created_at_text') }} as created_at,
@@ -31,12 +32,8 @@ checked as (
     select
         *,
         case
-            when encoding_error is not null then {{ landing_read_error_reason('encoding_error') }}
-            when header_problem is not null then header_problem
-            when field_count != header_field_count
-                then 'malformed: ' || cast(field_count as varchar) || ' fields, expected '
-                    || cast(header_field_count as varchar)
-            when insured_id is null then 'missing insured_id'
+            when structure_problem is not null then structure_problem
+            when key_problem is not null then key_problem
             when updated_at is null then 'unparsable updated_at: ' || coalesce(updated_at_text, 'null')
             when created_at is null then 'unparsable created_at: ' || coalesce(created_at_text, 'null')
             when date_of_birth_text is not null and date_of_birth is null

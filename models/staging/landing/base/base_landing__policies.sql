@@ -40,12 +40,12 @@ fields as (
         {{ json_text('document', ['inception_date']) }} as inception_date_text,
         {{ json_text('document', ['expiry_date']) }} as expiry_date_text,
         {{ json_text('document', ['currency']) }} as currency,
-        {{ json_text('document', ['premium', 'gross_written']) }} as gross_written_text,
-        {{ json_text('document', ['premium', 'commission_pct']) }} as commission_pct_text,
-        {{ json_text('document', ['premium', 'taxes']) }} as taxes_text,
+        {{ json_number_text('document', 'line', ['premium', 'gross_written']) }} as gross_written_text,
+        {{ json_number_text('document', 'line', ['premium', 'commission_pct']) }} as commission_pct_text,
+        {{ json_number_text('document', 'line', ['premium', 'taxes']) }} as taxes_text,
         {{ json_text('document', ['effective_date']) }} as effective_date_text,
-        {{ json_text('document', ['sum_insured']) }} as sum_insured_text,
-        {{ json_text('document', ['deductible']) }} as deductible_text,
+        {{ json_number_text('document', 'line', ['sum_insured']) }} as sum_insured_text,
+        {{ json_number_text('document', 'line', ['deductible']) }} as deductible_text,
         {{ json_member('document', ['coverages']) }} as coverages,
         {{ json_text('document', ['underwriter', 'id']) }} as underwriter_id,
         {{ json_text('document', ['underwriter', 'name']) }} as underwriter_name,
@@ -53,7 +53,7 @@ fields as (
         {{ json_text('document', ['broker', 'name']) }} as broker_name,
         {{ json_text('document', ['broker', 'country_code']) }} as broker_country_code,
         {{ json_text('document', ['record_status']) }} as record_status,
-        {{ json_text('document', ['version']) }} as version_text,
+        {{ json_number_text('document', 'line', ['version']) }} as version_text,
         {{ json_text('document', ['updated_at']) }} as updated_at_text,
         {{ json_unexpected_keys('document', known) }} as unexpected_fields
     from parsed
@@ -64,6 +64,8 @@ typed as (
 
     select
         *,
+        {{ key_problem(['policy_id', 'insured_id', 'line_code']) }} as key_problem,
+        {{ json_duplicate_key('document', ['premium', 'underwriter', 'broker']) }} as duplicate_key,
         {{ read_date('inception_date_text') }} as inception_date,
         {{ read_date('expiry_date_text') }} as expiry_date,
         {{ read_date('effective_date_text') }} as effective_date,
@@ -85,7 +87,8 @@ checked as (
         case
             when encoding_error is not null then {{ landing_read_error_reason('encoding_error') }}
             when document is null then 'malformed: not a JSON object'
-            when policy_id is null then 'missing policy_id'
+            when duplicate_key is not null then 'duplicate key: ' || duplicate_key
+            when key_problem is not null then key_problem
             when updated_at is null then 'unparsable updated_at: ' || coalesce(updated_at_text, 'null')
             when inception_date is null
                 then 'unparsable inception_date: ' || coalesce(inception_date_text, 'null')

@@ -17,6 +17,7 @@ typed as (
 
     select
         *,
+        {{ key_problem(['treaty_id', 'line_code']) }} as key_problem,
         {{ read_date('inception_date_text') }} as inception_date,
         {{ read_date('expiry_date_text') }} as expiry_date,
         {{ read_decimal('cession_pct_text', 9, 4) }} as cession_pct,
@@ -34,12 +35,8 @@ checked as (
     select
         *,
         case
-            when encoding_error is not null then {{ landing_read_error_reason('encoding_error') }}
-            when header_problem is not null then header_problem
-            when field_count != header_field_count
-                then 'malformed: ' || cast(field_count as varchar) || ' fields, expected '
-                    || cast(header_field_count as varchar)
-            when treaty_id is null then 'missing treaty_id'
+            when structure_problem is not null then structure_problem
+            when key_problem is not null then key_problem
             when updated_at is null then 'unparsable updated_at: ' || coalesce(updated_at_text, 'null')
             when inception_date is null
                 then 'unparsable inception_date: ' || coalesce(inception_date_text, 'null')

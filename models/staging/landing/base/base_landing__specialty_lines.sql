@@ -17,6 +17,7 @@ typed as (
 
     select
         *,
+        {{ key_problem(['line_code']) }} as key_problem,
         {{ read_boolean('is_active_text') }} as is_active,
         {{ read_timestamp('updated_at_text') }} as updated_at
     from csv_fields
@@ -28,12 +29,8 @@ checked as (
     select
         *,
         case
-            when encoding_error is not null then {{ landing_read_error_reason('encoding_error') }}
-            when header_problem is not null then header_problem
-            when field_count != header_field_count
-                then 'malformed: ' || cast(field_count as varchar) || ' fields, expected '
-                    || cast(header_field_count as varchar)
-            when line_code is null then 'missing line_code'
+            when structure_problem is not null then structure_problem
+            when key_problem is not null then key_problem
             when updated_at is null then 'unparsable updated_at: ' || coalesce(updated_at_text, 'null')
             when is_active is null then 'unparsable is_active: ' || coalesce(is_active_text, 'null')
             when record_status not in ('active', 'deleted') or record_status is null
