@@ -41,6 +41,17 @@
 {%- endmacro %}
 
 
+{#- One file's path for a DuckDB reader, which takes any path as a glob: `*`, `?` and `[`
+    stand for themselves (a file named `b*.csv` must not read `bb.csv` too); `pattern`, a
+    glob of the project's own, may follow the escaped path. -#}
+{% macro landing_file_literal(path, pattern='') -%}
+    {%- set escaped -%}
+        {%- for ch in path -%}{% if ch in '*?[' %}[{{ ch }}]{% else %}{{ ch }}{% endif %}{%- endfor -%}
+    {%- endset -%}
+    {{ insurance_warehouse.landing_sql_literal(escaped ~ pattern) }}
+{%- endmacro %}
+
+
 {% macro duckdb__get_external_build_plan(source_node) %}
     {% set ext = source_node.external %}
     {% set relation = api.Relation.create(
@@ -143,16 +154,16 @@
 {#- __landing_listing: every file under the source's folder, with what the warehouse and
     the manifests know of it; __landing_to_hash: the files whose content must be hashed. -#}
 {% macro duckdb_landing_inventory(identifier, files_relation, root, folder, lake_format) %}
-    {%- set manifest_glob = root ~ '/_manifests/ingest_date=*/*.json' -%}
-    {%- set has_manifests = run_query('select count(*) from glob(' ~ insurance_warehouse.landing_sql_literal(manifest_glob) ~ ')').columns[0].values()[0] > 0 -%}
-    {%- set has_files = run_query('select count(*) from glob(' ~ insurance_warehouse.landing_sql_literal(folder ~ '/**') ~ ')').columns[0].values()[0] > 0 -%}
+    {%- set manifest_glob = insurance_warehouse.landing_file_literal(root, '/_manifests/ingest_date=*/*.json') -%}
+    {%- set has_manifests = run_query('select count(*) from glob(' ~ manifest_glob ~ ')').columns[0].values()[0] > 0 -%}
+    {%- set has_files = run_query('select count(*) from glob(' ~ insurance_warehouse.landing_file_literal(folder, '/**') ~ ')').columns[0].values()[0] > 0 -%}
     create or replace temp table __landing_listing as
     with
 
     {% if has_files %}
     listed as (
         select filename as file_path, size as bytes, last_modified
-        from read_blob({{ insurance_warehouse.landing_sql_literal(folder ~ '/**') }})
+        from read_blob({{ insurance_warehouse.landing_file_literal(folder, '/**') }})
     ),
     {% else %}
     listed as (
@@ -164,7 +175,7 @@
     {% if has_manifests and lake_format != 'json_document' %}
     manifest_documents as (
         select content
-        from read_text({{ insurance_warehouse.landing_sql_literal(manifest_glob) }})
+        from read_text({{ manifest_glob }})
         where json_valid(content)
     ),
     manifest_entries as (
@@ -243,7 +254,9 @@
     create or replace temp table __landing_hashes as
     {% if paths | length > 0 %}
     select filename as file_path, lower(sha256(content)) as sha256
-    from read_blob({{ insurance_warehouse.landing_sql_list(paths) }});
+    from read_blob([
+        {%- for path in paths %}{{ insurance_warehouse.landing_file_literal(path) }}{% if not loop.last %}, {% endif %}{% endfor -%}
+    ]);
     {% else %}
     select null::varchar as file_path, null::varchar as sha256 where false;
     {% endif %}
@@ -324,8 +337,8 @@
     {%- for node in graph.sources.values() if node.external and node.external.lake_path -%}
         {%- do known.append(node.external.lake_path) -%}
     {%- endfor -%}
-    {%- set pattern = root ~ '/*/**' -%}
-    {%- set any_file = run_query('select count(*) from glob(' ~ insurance_warehouse.landing_sql_literal(pattern) ~ ')').columns[0].values()[0] > 0 -%}
+    {%- set pattern = insurance_warehouse.landing_file_literal(root, '/*/**') -%}
+    {%- set any_file = run_query('select count(*) from glob(' ~ pattern ~ ')').columns[0].values()[0] > 0 -%}
     {% if any_file %}
     insert into {{ issues_relation }} (source_table, file_name, severity, reason, seen_at)
     select
@@ -336,7 +349,7 @@
         current_timestamp
     from (
         select split_part(substr(file, {{ root | length + 2 }}), '/', 1) as folder
-        from glob({{ insurance_warehouse.landing_sql_literal(pattern) }})
+        from glob({{ pattern }})
     )
     where not list_contains({{ insurance_warehouse.landing_sql_list(known) }}, folder)
     group by folder;
@@ -354,7 +367,7 @@
     create or replace temp table __landing_raw as
     select line
     from read_csv(
-        {{ path_literal }},
+        {{ insurance_warehouse.landing_file_literal(path) }},
         columns = {'line': 'VARCHAR'},
         delim = chr(31),
         quote = '',
@@ -436,7 +449,7 @@
         {{ insurance_warehouse.duckdb_lake_file_columns('filename', root) }},
         case when json_valid(content) then content::json end as document,
         current_timestamp as loaded_at
-    from read_text({{ path_literal }});
+    from read_text({{ insurance_warehouse.landing_file_literal(path) }});
 
     insert into {{ files_relation }} (source_table, file_name, ingest_date, records, loaded_at, bytes, sha256, last_modified)
     select

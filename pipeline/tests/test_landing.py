@@ -105,7 +105,9 @@ def hostile(tmp_path_factory: pytest.TempPathFactory):
         delivered(lake, "claims", f"{HOSTILE}.jsonl", lines[0] + lines[1]),
         delivered(lake, "specialty_lines", "reordered.csv", reordered.encode()),
         delivered(lake, "claims", "long_line.jsonl", lines[2] + long_line + lines[3]),
+        delivered(lake, "claims", "glob*.jsonl", lines[8]),  # must not read globbing.jsonl
     ]
+    delivered(lake, "claims", "globbing.jsonl", lines[9])  # unlisted: pending
     edited = delivered(lake, "claims", "edited.jsonl", lines[4])
     gz_data = gzip.compress(b"".join(lines[:50]))
     truncated = delivered(lake, "claims", "truncated.jsonl.gz", gz_data)
@@ -127,6 +129,8 @@ def hostile(tmp_path_factory: pytest.TempPathFactory):
 
 def test_a_hostile_file_name_lands_as_data(hostile):
     warehouse, *_ = hostile
+    glob = f"claims/ingest_date={NEW_DATE}/glob*.jsonl"
+    assert warehouse.landed("claims", glob) == 1  # its own line, not globbing.jsonl's too
     name = f"claims/ingest_date={NEW_DATE}/{HOSTILE}.jsonl"
     assert warehouse.landed("claims", name) == 2
     tables = {t for (t,) in query(warehouse.database, "select table_name from duckdb_tables()")}
