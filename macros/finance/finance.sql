@@ -33,6 +33,14 @@
 {%- endmacro %}
 
 
+{#- A money amount times a rate or share, rounded to the cent, as decimal(18, 2). The
+    amount is widened to decimal(38, 2) first: decimal(18, 2) x decimal(18, 8) keeps 18
+    digits on DuckDB, 10 of them after the point, and overflows from about 100 million. -#}
+{% macro money_times(amount, factor) -%}
+    {{ to_money('cast(' ~ amount ~ ' as decimal(38, 2)) * ' ~ factor) }}
+{%- endmacro %}
+
+
 {#- A ratio, null when the denominator is zero or null. -#}
 {% macro safe_ratio(numerator, denominator, scale=6) -%}
     cast(round({{ numerator }} / nullif({{ denominator }}, 0), {{ scale }}) as decimal(18, {{ scale }}))

@@ -76,5 +76,5 @@ select
         'incurred_amount', 'claim_currency', 'policy_currency',
         'claim_usd_per_unit', 'policy_usd_per_unit'
     )) }} as incurred_amount_policy_currency,
-    {{ to_money('incurred_amount * claim_usd_per_unit') }} as incurred_amount_usd
+    {{ money_times('incurred_amount', 'claim_usd_per_unit') }} as incurred_amount_usd
 from rated
