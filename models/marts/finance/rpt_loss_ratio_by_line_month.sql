@@ -2,8 +2,10 @@
     (by earned month) and incurred losses (claims' latest incurred, by loss month), in
     USD, and the gross and net loss ratios (incurred / earned; null when earned is 0).
     Ceded earned = earned x the sum of the policy's treaty premium rates; ceded incurred
-    = the claims' cessions (int_finance__claim_cessions). Claims of policies not in the
-    lake are reported under line_code 'unknown'. -#}
+    = the claims' cessions (int_finance__claim_cessions). A line the specialty-lines
+    reference does not hold (claims of policies not in the lake, policies naming an
+    unknown line such as ZZZ-UNKNOWN) is reported under line_code 'unknown', the unknown
+    member of dim_specialty_lines. -#}
 with
 
 earned_premiums as (
@@ -30,6 +32,12 @@ claim_cessions as (
 
 ),
 
+known_lines as (
+
+    select distinct line_code from {{ ref('dim_specialty_lines') }}
+
+),
+
 policy_ceded_rates as (
 
     select
@@ -43,7 +51,7 @@ policy_ceded_rates as (
 earned_by_line_month as (
 
     select
-        earned_premiums.line_code,
+        coalesce(known_lines.line_code, 'unknown') as line_code,
         earned_premiums.earned_month as report_month,
         sum(earned_premiums.earned_premium_usd) as gross_earned_premium_usd,
         sum(
@@ -51,7 +59,8 @@ earned_by_line_month as (
         ) as ceded_earned_premium_usd
     from earned_premiums
     left join policy_ceded_rates on earned_premiums.policy_id = policy_ceded_rates.policy_id
-    group by earned_premiums.line_code, earned_premiums.earned_month
+    left join known_lines on earned_premiums.line_code = known_lines.line_code
+    group by coalesce(known_lines.line_code, 'unknown'), earned_premiums.earned_month
 
 ),
 
@@ -68,13 +77,14 @@ claim_ceded as (
 incurred_by_line_month as (
 
     select
-        claims.line_code,
+        coalesce(known_lines.line_code, 'unknown') as line_code,
         claims.loss_month as report_month,
         sum(claims.incurred_amount_usd) as gross_incurred_loss_usd,
         sum(coalesce(claim_ceded.ceded_incurred_usd, 0)) as ceded_incurred_loss_usd
     from claims
     left join claim_ceded on claims.claim_id = claim_ceded.claim_id
-    group by claims.line_code, claims.loss_month
+    left join known_lines on claims.line_code = known_lines.line_code
+    group by coalesce(known_lines.line_code, 'unknown'), claims.loss_month
 
 ),
 
