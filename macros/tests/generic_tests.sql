@@ -116,3 +116,12 @@
     where {{ column }} is not null
     group by {{ column }}
 {% endtest %}
+
+
+{#- The model has exactly `expected` rows (a one-row model stays one row). Returns one row
+    with the count when it differs. -#}
+{% test row_count_is(model, expected) %}
+    select row_count
+    from (select count(*) as row_count from {{ model }}) as counted
+    where row_count != {{ expected }}
+{% endtest %}
