@@ -80,7 +80,9 @@
     basis of int_finance__cumulative_earned_premiums ('booked' or 'schedule'), earned in
     the month = cumulative earned at its end - at the previous month's end (both rounded to
     the cent, so the months add up to the cumulative exactly, in the policy currency and in
-    USD). Months with no day in force and nothing earned are left out. -#}
+    USD), and its part ceded to the policy's treaties (earned x the sum of their premium
+    rates, int_finance__policy_treaties, rounded per month) and net. Months with no day in
+    force and nothing earned are left out. -#}
 {% macro monthly_earned_premiums(basis) -%}
 with
 
@@ -91,10 +93,26 @@ cumulative_earned as (
 
 ),
 
+policy_treaties as (
+
+    select * from {{ ref('int_finance__policy_treaties') }}
+
+),
+
+policy_ceded_rates as (
+
+    select
+        policy_id,
+        sum(ceded_premium_rate) as ceded_premium_rate
+    from policy_treaties
+    group by policy_id
+
+),
+
 differenced as (
 
     select
-        *,
+        cumulative_earned.*,
         cumulative_earned_premium - coalesce(
             lag(cumulative_earned_premium) over (partition by policy_id order by earned_month), 0
         ) as earned_premium,
@@ -102,6 +120,20 @@ differenced as (
             lag(cumulative_earned_premium_usd) over (partition by policy_id order by earned_month), 0
         ) as earned_premium_usd
     from cumulative_earned
+
+),
+
+ceded as (
+
+    select
+        differenced.*,
+        coalesce(policy_ceded_rates.ceded_premium_rate, 0) as ceded_premium_rate,
+        {{ money_times('differenced.earned_premium', 'coalesce(policy_ceded_rates.ceded_premium_rate, 0)') }}
+            as ceded_earned_premium,
+        {{ money_times('differenced.earned_premium_usd', 'coalesce(policy_ceded_rates.ceded_premium_rate, 0)') }}
+            as ceded_earned_premium_usd
+    from differenced
+    left join policy_ceded_rates on differenced.policy_id = policy_ceded_rates.policy_id
 
 )
 
@@ -116,7 +148,12 @@ select
     cast(earned_premium_usd as decimal(18, 2)) as earned_premium_usd,
     cast(cumulative_earned_premium as decimal(18, 2)) as cumulative_earned_premium,
     cast(cumulative_earned_premium_usd as decimal(18, 2)) as cumulative_earned_premium_usd,
-    cast(as_of_version_number as bigint) as as_of_version_number
-from differenced
+    cast(as_of_version_number as bigint) as as_of_version_number,
+    cast(ceded_premium_rate as decimal(38, 10)) as ceded_premium_rate,
+    cast(ceded_earned_premium as decimal(18, 2)) as ceded_earned_premium,
+    cast(earned_premium - ceded_earned_premium as decimal(18, 2)) as net_earned_premium,
+    cast(ceded_earned_premium_usd as decimal(18, 2)) as ceded_earned_premium_usd,
+    cast(earned_premium_usd - ceded_earned_premium_usd as decimal(18, 2)) as net_earned_premium_usd
+from ceded
 where days_in_force > 0 or earned_premium != 0 or earned_premium_usd != 0
 {%- endmacro %}

@@ -196,3 +196,51 @@ def test_every_expired_or_cancelled_policy_earns_what_was_written(finance):
         assert abs(written - policy.to_expiry(len(policy.versions))) <= CENT, policy_id
         if status == "cancelled":
             assert written == policy.versions[-1]["gross_written"], policy_id
+
+
+def test_net_loss_ratios_from_the_facts_equal_the_report(finance):
+    database, _, _ = finance
+    facts = query(
+        database,
+        f"""
+        with lines as (select distinct line_code from {relation(database, "dim_specialty_lines")}),
+        earned as (
+            select coalesce(lines.line_code, 'unknown') as line_code, earned_month as month,
+                sum(earned_premium_usd) as gross, sum(net_earned_premium_usd) as net
+            from {relation(database, "fct_earned_premiums")} e
+            left join lines using (line_code) group by all
+        ),
+        incurred as (
+            select coalesce(lines.line_code, 'unknown') as line_code, loss_month as month,
+                sum(gross_incurred_loss_usd) as gross, sum(net_incurred_loss_usd) as net
+            from {relation(database, "fct_incurred_losses")} i
+            left join lines using (line_code) group by all
+        )
+        select line_code, month, coalesce(earned.gross, 0), coalesce(earned.net, 0),
+            coalesce(incurred.gross, 0), coalesce(incurred.net, 0)
+        from earned full join incurred using (line_code, month)""",
+    )
+    report = {
+        (line, month): (gross_lr, net_lr)
+        for line, month, gross_lr, net_lr in query(
+            database,
+            f"select line_code, report_month, gross_loss_ratio, net_loss_ratio "
+            f"from {relation(database, 'rpt_loss_ratio_by_line_month')}",
+        )
+    }
+    assert len(report) == len(facts) > 20
+
+    def ratio(incurred: Decimal, earned: Decimal) -> Decimal | None:
+        return None if earned == 0 else (incurred / earned).quantize(Decimal("0.000001"))
+
+    for line, month, gross_earned, net_earned, gross_incurred, net_incurred in facts:
+        gross_lr, net_lr = report[(line, month)]
+        assert gross_lr == ratio(gross_incurred, gross_earned), (line, month)
+        assert net_lr == ratio(net_incurred, net_earned), (line, month)
+    # and the triangle of sums holds at the whole book: net = gross - ceded everywhere
+    totals = query(
+        database,
+        f"select sum(earned_premium_usd - ceded_earned_premium_usd - net_earned_premium_usd) "
+        f"from {relation(database, 'fct_earned_premiums')}",
+    )
+    assert totals == [(0,)]
