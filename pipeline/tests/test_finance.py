@@ -64,6 +64,34 @@ class Policy:
             day += dt.timedelta(days=1)
         return _cents(total)
 
+    def in_force(self, known: int, day: dt.date) -> bool:
+        """Whether a term version's terms apply on `day`, knowing the first `known`."""
+        if known == 0 or not (
+            self.versions[0]["inception_date"] <= day <= self.versions[known - 1]["expiry_date"]
+        ):
+            return False
+        in_force = None
+        for i in range(known):
+            if self._start(i) <= day:
+                in_force = i
+        if in_force is None:
+            return False
+        v = self.versions[in_force]
+        return v["record_status"] != "deleted" and v["status"] != "cancelled"
+
+    def exposure_days(self, valuation: dt.date) -> dict[dt.date, int]:
+        """Days in force per month up to the valuation date, as known at it."""
+        known = sum(1 for v in self.versions if v["updated_at"].date() <= valuation)
+        out: dict[dt.date, int] = defaultdict(int)
+        if known == 0:
+            return out
+        day = self.versions[0]["inception_date"]
+        while day <= min(valuation, self.versions[known - 1]["expiry_date"]):
+            if self.in_force(known, day):
+                out[day.replace(day=1)] += 1
+            day += dt.timedelta(days=1)
+        return out
+
     def to_expiry(self, known: int) -> Decimal:
         return self.accrued(known, dt.date(9999, 1, 1))
 
@@ -244,3 +272,25 @@ def test_net_loss_ratios_from_the_facts_equal_the_report(finance):
         f"from {relation(database, 'fct_earned_premiums')}",
     )
     assert totals == [(0,)]
+
+
+def test_exposure_matches_the_raw_files(finance):
+    database, valuation, policies = finance
+    found = {
+        (policy_id, month): (days, years, at_end)
+        for policy_id, month, days, years, at_end in query(
+            database,
+            f"select policy_id, exposure_month, days_in_force, earned_exposure_years, "
+            f"is_in_force_at_month_end from {relation(database, 'fct_policy_exposures')}",
+        )
+    }
+    expected = {}
+    for policy_id, policy in policies.items():
+        known = sum(1 for v in policy.versions if v["updated_at"].date() <= valuation)
+        for month, days in policy.exposure_days(valuation).items():
+            next_month = (month + dt.timedelta(days=32)).replace(day=1)
+            end = min(next_month - dt.timedelta(days=1), valuation)
+            years = (Decimal(days) / 365).quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
+            expected[(policy_id, month)] = (days, years, policy.in_force(known, end))
+    assert len(expected) > 100
+    assert found == expected
