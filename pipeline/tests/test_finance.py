@@ -4,6 +4,7 @@ expiry. The arithmetic is recomputed here day by day, from the README's descript
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
@@ -294,3 +295,60 @@ def test_exposure_matches_the_raw_files(finance):
             expected[(policy_id, month)] = (days, years, policy.in_force(known, end))
     assert len(expected) > 100
     assert found == expected
+
+
+def test_triangles_know_each_claim_as_at_each_age(warehouse, finance):
+    lake, _, _ = warehouse
+    database, valuation, _ = finance
+    rates = {
+        (row["month"], row["currency"]): Decimal(row["usd_per_unit"])
+        for row in csv.DictReader(
+            (Path(__file__).parents[2] / "seeds" / "fx_rates_monthly.csv").open()
+        )
+    }
+    versions: dict[str, list[dict]] = defaultdict(list)
+    for r in read_lake(lake).accepted["claims"]:
+        versions[r["claim_id"]].append(r)
+    latest = {}
+    for claim_id, found in versions.items():
+        known = [r for r in found if r["updated_at"].date() <= valuation]
+        if known:
+            latest[claim_id] = max(known, key=lambda r: (r["updated_at"], r["_batch"], r["_file"]))
+    rows = query(
+        database,
+        f"select origin_start, development_age_months, evaluation_date, "
+        f"sum(cumulative_incurred_usd), sum(cumulative_reported_count) "
+        f"from {relation(database, 'fct_loss_triangles')} "
+        f"where origin_basis = 'accident_year' group by all",
+    )
+    assert len(rows) > 4
+    for origin, _age, evaluation, incurred, reported in rows:
+        expected_incurred, expected_reported = Decimal(0), 0
+        for claim_id, current in latest.items():
+            if current["loss_date"].year != origin.year:
+                continue
+            known = [r for r in versions[claim_id] if r["updated_at"].date() <= evaluation]
+            if not known:
+                continue
+            at = max(known, key=lambda r: (r["updated_at"], r["_batch"], r["_file"]))
+            if at["record_status"] == "deleted":
+                continue
+            rate = rates[(current["loss_date"].replace(day=1).isoformat(), current["currency"])]
+            amount = at["paid"] + at["reserve"] - at["recovered"]
+            expected_incurred += (amount * rate).quantize(CENT, rounding=ROUND_HALF_UP)
+            expected_reported += 1
+        assert (incurred, reported) == (expected_incurred, expected_reported), (origin, evaluation)
+    # the latest diagonal is fct_claims by accident year
+    diagonal = query(
+        database,
+        f"""
+        select t.y, t.incurred, f.incurred from (
+            select year(origin_start) as y, sum(cumulative_incurred_usd) as incurred
+            from {relation(database, "fct_loss_triangles")}
+            where origin_basis = 'accident_year' and is_latest_diagonal group by 1) t
+        full join (
+            select year(loss_date) as y, sum(incurred_amount_usd) as incurred
+            from {relation(database, "fct_claims")} where not is_deleted group by 1) f
+        using (y)""",
+    )
+    assert diagonal and all(t == f for _, t, f in diagonal)
