@@ -157,3 +157,10 @@ select
 from ceded
 where days_in_force > 0 or earned_premium != 0 or earned_premium_usd != 0
 {%- endmacro %}
+
+
+{#- minuend - subtrahend, never below zero (an unearned premium reserve). Written as a case
+    rather than greatest(): on Snowflake greatest() of a null is null. -#}
+{% macro floored_difference(minuend, subtrahend) -%}
+    case when {{ minuend }} > {{ subtrahend }} then {{ minuend }} - {{ subtrahend }} else 0 end
+{%- endmacro %}

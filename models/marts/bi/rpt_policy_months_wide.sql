@@ -145,11 +145,9 @@ select
     cast(cumulated.ceded_earned_premium_usd as decimal(18, 2)) as ceded_earned_premium_usd,
     cast(cumulated.net_earned_premium_usd as decimal(18, 2)) as net_earned_premium_usd,
     cast(
-        case
-            when cumulated.cumulative_written_premium_usd > cumulated.cumulative_earned_premium_usd
-                then cumulated.cumulative_written_premium_usd - cumulated.cumulative_earned_premium_usd
-            else 0
-        end as decimal(18, 2)
+        {{ floored_difference(
+            'cumulated.cumulative_written_premium_usd', 'cumulated.cumulative_earned_premium_usd'
+        ) }} as decimal(18, 2)
     ) as unearned_premium_usd,
     cast(cumulated.days_in_force as integer) as days_in_force,
     cast(cumulated.earned_exposure_years as decimal(18, 6)) as earned_exposure_years,

@@ -24,19 +24,18 @@ valuation as (
 
 ),
 
-fx_rates as (
+calendar as (
 
-    select * from {{ ref('fx_rates_monthly') }}
+    select * from {{ ref('dim_dates') }}
 
 ),
 
 months as (
 
     select distinct
-        cast(month as date) as month_start,
-        cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 1, 'cast(month as date)')) }} as date)
-            as month_end
-    from fx_rates
+        month_start,
+        month_end
+    from calendar
 
 ),
 

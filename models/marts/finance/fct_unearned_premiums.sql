@@ -88,21 +88,15 @@ select
     cast(positions.written_premium as decimal(18, 2)) as written_premium_to_date,
     cast(positions.earned_premium as decimal(18, 2)) as earned_premium_to_date,
     cast(
-        case
-            when positions.written_premium > positions.earned_premium
-                then positions.written_premium - positions.earned_premium
-            else 0
-        end as decimal(18, 2)
+        {{ floored_difference('positions.written_premium', 'positions.earned_premium') }}
+        as decimal(18, 2)
     ) as unearned_premium,
     cast(positions.fx_usd_per_unit as decimal(18, 8)) as fx_usd_per_unit,
     cast(positions.written_premium_usd as decimal(18, 2)) as written_premium_to_date_usd,
     cast(positions.earned_premium_usd as decimal(18, 2)) as earned_premium_to_date_usd,
     cast(
-        case
-            when positions.written_premium_usd > positions.earned_premium_usd
-                then positions.written_premium_usd - positions.earned_premium_usd
-            else 0
-        end as decimal(18, 2)
+        {{ floored_difference('positions.written_premium_usd', 'positions.earned_premium_usd') }}
+        as decimal(18, 2)
     ) as unearned_premium_usd
 from positions
 cross join valuation
