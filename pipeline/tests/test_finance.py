@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import shutil
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -14,6 +15,8 @@ from pathlib import Path
 import pytest
 
 from generator.tests.contract_reader import read_lake
+from pipeline.dbt import Dbt, dbt_environment
+from pipeline.tests.conftest import AIR_GAPPED
 from pipeline.tests.test_pipeline import query, relation
 
 WRITTEN = {"bound", "endorsed", "cancelled", "expired"}
@@ -352,3 +355,57 @@ def test_triangles_know_each_claim_as_at_each_age(warehouse, finance):
         using (y)""",
     )
     assert diagonal and all(t == f for _, t, f in diagonal)
+
+
+@pytest.fixture(scope="module")
+def past_valuation(warehouse, finance, tmp_path_factory):
+    """The warehouse rebuilt as at a past valuation date given as the variable."""
+    lake, database, _ = warehouse
+    _, valuation, policies = finance
+    past = valuation - dt.timedelta(days=150)
+    copy = tmp_path_factory.mktemp("past_valuation")
+    shutil.copy(database, copy / "warehouse.duckdb")
+    dbt = Dbt(AIR_GAPPED, dbt_environment(str(lake), copy / "warehouse.duckdb", copy / "target"))
+    built = dbt.invoke(
+        "build", "--select", "dim_valuation_date+", "--vars", f"{{valuation_date: '{past}'}}"
+    )
+    return copy / "warehouse.duckdb", past, policies, built
+
+
+def test_figures_as_at_a_past_valuation_date_know_only_what_was_written_by_then(past_valuation):
+    database, past, policies, built = past_valuation
+    assert built.success, built.failures
+    assert query(
+        database, f"select valuation_date from {relation(database, 'dim_valuation_date')}"
+    ) == [(past,)]
+    latest = query(
+        database,
+        f"select max(earned_month) from {relation(database, 'fct_earned_premiums')}",
+    )[0][0]
+    assert latest <= past.replace(day=1)
+    found = {
+        policy_id: (written, earned)
+        for policy_id, written, earned in query(
+            database,
+            f"select policy_id, written_premium_to_date, earned_premium_to_date "
+            f"from {relation(database, 'fct_unearned_premiums')}",
+        )
+    }
+    expected = {}
+    for policy_id, policy in policies.items():
+        written, earned = policy.written_to_date(past), policy.earned_to_date(past)
+        if written or earned or policy_id in found:
+            expected[policy_id] = (written, earned)
+    assert found.keys() == expected.keys()
+    late = [
+        k
+        for k, p in policies.items()
+        if any(v["updated_at"].date() > past for v in p.versions) and k in expected
+    ]
+    assert late, "some policies must have versions written after the past valuation date"
+    off = {
+        k: (found[k], expected[k])
+        for k in expected
+        if any(abs(a - b) > CENT for a, b in zip(found[k], expected[k], strict=True))
+    }
+    assert not off
