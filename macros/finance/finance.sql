@@ -50,7 +50,8 @@
 {#- A policy's premium accrued through a date, as of one of its premium versions
     (int_finance__premium_versions): nothing after a reversal; the retained premium from a
     cancellation's effective date on; else premium_days (the sum over the versions in force
-    of full-term premium x days in force up to the date) / term days; rounded to the cent.
+    of full-term premium x days in force up to the date) / term days (0 for a term of no
+    day: Snowflake refuses a division by zero); rounded to the cent.
     Earned through expiry and written to expiry are the same expression, so they are equal
     to the cent. -#}
 {% macro accrued_premium(version_kind, period_start, full_term_premium, premium_days, term_days, through_date) -%}
@@ -58,7 +59,7 @@
         'case when ' ~ version_kind ~ " = 'reversal' then 0"
         ~ ' when ' ~ version_kind ~ " = 'cancellation' and " ~ through_date ~ ' >= ' ~ period_start
         ~ ' then ' ~ full_term_premium
-        ~ ' else ' ~ premium_days ~ ' / ' ~ term_days ~ ' end'
+        ~ ' else coalesce(' ~ premium_days ~ ' / nullif(' ~ term_days ~ ', 0), 0) end'
     ) }}
 {%- endmacro %}
 
