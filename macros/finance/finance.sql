@@ -33,7 +33,135 @@
 {%- endmacro %}
 
 
+{#- A money amount times a rate or share, rounded to the cent, as decimal(18, 2). The
+    amount is widened to decimal(38, 2) first: decimal(18, 2) x decimal(18, 8) keeps 18
+    digits on DuckDB, 10 of them after the point, and overflows from about 100 million. -#}
+{% macro money_times(amount, factor) -%}
+    {{ to_money('cast(' ~ amount ~ ' as decimal(38, 2)) * ' ~ factor) }}
+{%- endmacro %}
+
+
 {#- A ratio, null when the denominator is zero or null. -#}
 {% macro safe_ratio(numerator, denominator, scale=6) -%}
     cast(round({{ numerator }} / nullif({{ denominator }}, 0), {{ scale }}) as decimal(18, {{ scale }}))
+{%- endmacro %}
+
+
+{#- A policy's premium accrued through a date, as of one of its premium versions
+    (int_finance__premium_versions): nothing after a reversal; the retained premium from a
+    cancellation's effective date on; else premium_days (the sum over the versions in force
+    of full-term premium x days in force up to the date) / term days (0 for a term of no
+    day: Snowflake refuses a division by zero); rounded to the cent.
+    Earned through expiry and written to expiry are the same expression, so they are equal
+    to the cent. -#}
+{% macro accrued_premium(version_kind, period_start, full_term_premium, premium_days, term_days, through_date) -%}
+    {{ to_money(
+        'case when ' ~ version_kind ~ " = 'reversal' then 0"
+        ~ ' when ' ~ version_kind ~ " = 'cancellation' and " ~ through_date ~ ' >= ' ~ period_start
+        ~ ' then ' ~ full_term_premium
+        ~ ' else coalesce(' ~ premium_days ~ ' / nullif(' ~ term_days ~ ', 0), 0) end'
+    ) }}
+{%- endmacro %}
+
+
+{#- Days of [start, end) inside [from_date, to_date) (exclusive ends), never negative. -#}
+{% macro overlap_days(start, end, from_date, to_date) -%}
+    greatest(
+        {{ dbt.datediff(
+            'case when ' ~ start ~ ' > ' ~ from_date ~ ' then ' ~ start ~ ' else ' ~ from_date ~ ' end',
+            'case when ' ~ end ~ ' < ' ~ to_date ~ ' then ' ~ end ~ ' else ' ~ to_date ~ ' end',
+            'day'
+        ) }},
+        0
+    )
+{%- endmacro %}
+
+
+{#- The body of a monthly earned premium mart: one row per policy and month of the given
+    basis of int_finance__cumulative_earned_premiums ('booked' or 'schedule'), earned in
+    the month = cumulative earned at its end - at the previous month's end (both rounded to
+    the cent, so the months add up to the cumulative exactly, in the policy currency and in
+    USD), and its part ceded to the policy's treaties (earned x the sum of their premium
+    rates, int_finance__policy_treaties, rounded per month) and net. Months with no day in
+    force and nothing earned are left out. -#}
+{% macro monthly_earned_premiums(basis) -%}
+with
+
+cumulative_earned as (
+
+    select * from {{ ref('int_finance__cumulative_earned_premiums') }}
+    where basis = '{{ basis }}'
+
+),
+
+policy_treaties as (
+
+    select * from {{ ref('int_finance__policy_treaties') }}
+
+),
+
+policy_ceded_rates as (
+
+    select
+        policy_id,
+        sum(ceded_premium_rate) as ceded_premium_rate
+    from policy_treaties
+    group by policy_id
+
+),
+
+differenced as (
+
+    select
+        cumulative_earned.*,
+        cumulative_earned_premium - coalesce(
+            lag(cumulative_earned_premium) over (partition by policy_id order by earned_month), 0
+        ) as earned_premium,
+        cumulative_earned_premium_usd - coalesce(
+            lag(cumulative_earned_premium_usd) over (partition by policy_id order by earned_month), 0
+        ) as earned_premium_usd
+    from cumulative_earned
+
+),
+
+ceded as (
+
+    select
+        differenced.*,
+        coalesce(policy_ceded_rates.ceded_premium_rate, 0) as ceded_premium_rate,
+        {{ money_times('differenced.earned_premium', 'coalesce(policy_ceded_rates.ceded_premium_rate, 0)') }}
+            as ceded_earned_premium,
+        {{ money_times('differenced.earned_premium_usd', 'coalesce(policy_ceded_rates.ceded_premium_rate, 0)') }}
+            as ceded_earned_premium_usd
+    from differenced
+    left join policy_ceded_rates on differenced.policy_id = policy_ceded_rates.policy_id
+
+)
+
+select
+    cast(policy_id as varchar) as policy_id,
+    cast(earned_month as date) as earned_month,
+    cast(line_code as varchar) as line_code,
+    cast(currency as varchar) as currency,
+    cast(days_in_force as integer) as days_earned,
+    cast(earned_premium as decimal(18, 2)) as earned_premium,
+    cast(fx_usd_per_unit as decimal(18, 8)) as fx_usd_per_unit,
+    cast(earned_premium_usd as decimal(18, 2)) as earned_premium_usd,
+    cast(cumulative_earned_premium as decimal(18, 2)) as cumulative_earned_premium,
+    cast(cumulative_earned_premium_usd as decimal(18, 2)) as cumulative_earned_premium_usd,
+    cast(as_of_version_number as bigint) as as_of_version_number,
+    cast(ceded_premium_rate as decimal(38, 10)) as ceded_premium_rate,
+    cast(ceded_earned_premium as decimal(18, 2)) as ceded_earned_premium,
+    cast(earned_premium - ceded_earned_premium as decimal(18, 2)) as net_earned_premium,
+    cast(ceded_earned_premium_usd as decimal(18, 2)) as ceded_earned_premium_usd,
+    cast(earned_premium_usd - ceded_earned_premium_usd as decimal(18, 2)) as net_earned_premium_usd
+from ceded
+where days_in_force > 0 or earned_premium != 0 or earned_premium_usd != 0
+{%- endmacro %}
+
+
+{#- minuend - subtrahend, never below zero (an unearned premium reserve). Written as a case
+    rather than greatest(): on Snowflake greatest() of a null is null. -#}
+{% macro floored_difference(minuend, subtrahend) -%}
+    case when {{ minuend }} > {{ subtrahend }} then {{ minuend }} - {{ subtrahend }} else 0 end
 {%- endmacro %}

@@ -116,3 +116,12 @@
     where {{ column }} is not null
     group by {{ column }}
 {% endtest %}
+
+
+{#- The model has at most `maximum` rows (a one-row model stays one row; an --empty
+    build reads none). Returns one row with the count when it has more. -#}
+{% test max_row_count(model, maximum) %}
+    select row_count
+    from (select count(*) as row_count from {{ model }}) as counted
+    where row_count > {{ maximum }}
+{% endtest %}

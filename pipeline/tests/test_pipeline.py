@@ -300,3 +300,30 @@ def test_incremental_movements_equal_a_full_rebuild(warehouse, rerun):
         query(database, f"select claim_id, incurred_amount from {relation(database, 'fct_claims')}")
     )
     assert {k: Decimal(v) for k, v in sums.items()} == latest
+
+
+def test_movements_fill_after_an_empty_first_build(warehouse, tmp_path_factory):
+    """The incremental movements fact, first built when no claim had arrived, takes every
+    claim version once the lake arrives (its watermark must not be NULL)."""
+    lake, _, _ = warehouse
+    base = tmp_path_factory.mktemp("empty_first")
+    empty, database = base / "empty_lake", base / "warehouse.duckdb"
+    empty.mkdir()
+    selection = ("--select", "+fct_claim_movements")
+    first = Dbt(AIR_GAPPED, dbt_environment(str(empty), database, base / "target"))
+    assert first.invoke("seed").success
+    assert first.invoke("run-operation", "stage_external_sources").success
+    assert first.invoke("run", *selection).success
+    assert query(database, f"select count(*) from {relation(database, 'fct_claim_movements')}") == [
+        (0,)
+    ]
+    then = Dbt(AIR_GAPPED, dbt_environment(str(lake), database, base / "target"))
+    assert then.invoke("run-operation", "stage_external_sources").success
+    assert then.invoke("run", *selection).success
+    counts = query(
+        database,
+        f"select (select count(*) from {relation(database, 'fct_claim_movements')}), "
+        f"(select count(*) from {relation(database, 'int_claims__versions')})",
+    )[0]
+    assert counts[1] > 0
+    assert counts[0] == counts[1]

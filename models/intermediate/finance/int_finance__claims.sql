@@ -1,14 +1,40 @@
 {{ config(materialized='table') }}
-{#- One row per claim (latest version, soft-deleted claims left out): incurred =
+{#- One row per claim as at the valuation date (its latest version written on or before
+    the valuation date; claims whose version then is a soft delete left out): incurred =
     paid + reserve - recovered, in the claim's currency, in USD at the loss month's rate,
     and in the policy's currency through USD at the loss month. A claim whose policy is
     not in the lake is kept with line_code 'unknown'. -#}
 with
 
+claim_versions as (
+
+    select * from {{ ref('int_claims__versions') }}
+
+),
+
+valuation as (
+
+    select * from {{ ref('dim_valuation_date') }}
+
+),
+
+known_claim_versions as (
+
+    select
+        claim_versions.*,
+        row_number() over (
+            partition by claim_versions.claim_id order by claim_versions.valid_from desc
+        ) as recency
+    from claim_versions
+    cross join valuation
+    where cast(claim_versions.valid_from as date) <= valuation.valuation_date
+
+),
+
 claims as (
 
-    select * from {{ ref('stg_landing__claims') }}
-    where not is_deleted
+    select * from known_claim_versions
+    where recency = 1 and not is_deleted
 
 ),
 
@@ -76,5 +102,5 @@ select
         'incurred_amount', 'claim_currency', 'policy_currency',
         'claim_usd_per_unit', 'policy_usd_per_unit'
     )) }} as incurred_amount_policy_currency,
-    {{ to_money('incurred_amount * claim_usd_per_unit') }} as incurred_amount_usd
+    {{ money_times('incurred_amount', 'claim_usd_per_unit') }} as incurred_amount_usd
 from rated

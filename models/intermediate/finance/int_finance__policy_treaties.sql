@@ -6,7 +6,8 @@
       treaty's currency through USD at the inception month;
     - excess of loss: no proportional share; it is paid premium_rate_pct / 100 of the
       gross premium and cedes losses per claim (int_finance__claim_cessions).
-    A treaty unknown to the lake, or soft-deleted there, cedes nothing. -#}
+    A treaty unknown to the lake, or soft-deleted there, cedes nothing (an excess-of-loss
+    treaty keeps a null share whatever its status: it has no proportional share). -#}
 with
 
 policy_versions as (
@@ -105,6 +106,7 @@ shares as (
     select
         *,
         case
+            when treaty_type = 'excess_of_loss' then null
             when is_unknown_treaty or is_deleted_treaty then 0
             when treaty_type = 'quota_share' then cession_pct / 100
             when treaty_type = 'surplus' and sum_insured_treaty_currency > 0

@@ -9,7 +9,8 @@
 {#- One row per claim version (claim_id + updated_at) with the change in paid, reserve,
     recovered and incurred since the previous version. Incremental: a run recomputes every
     version of each claim that received a version in the batches it has not seen (or the
-    last one again), so a late or out-of-order version re-bases the movements after it. -#}
+    last one again), so a late or out-of-order version re-bases the movements after it.
+    When the previous runs saw no claim (the table is empty), every claim is in scope. -#}
 with
 
 claim_versions as (
@@ -25,7 +26,10 @@ claim_versions as (
         from claim_versions
         where
             ingest_date
-            >= (select max(previous_run.latest_ingest_date) from {{ this }} as previous_run)
+            >= (
+                select coalesce(max(previous_run.latest_ingest_date), cast('1900-01-01' as date))
+                from {{ this }} as previous_run
+            )
 
     ),
 {% endif %}

@@ -1,6 +1,7 @@
 {#- One row per written policy and treaty named in the policy's current version: what is
-    ceded to the treaty of the policy's gross written premium, gross earned premium and
-    gross incurred losses (claims' latest incurred), in the policy's currency and in USD.
+    ceded to the treaty of the policy's gross written premium to date, gross earned
+    premium to date and gross incurred losses (claims as at the valuation date), in the
+    policy's currency and in USD.
     Proportional treaties cede their share of premium and of each claim; an excess-of-loss
     treaty is paid premium_rate_pct / 100 of the gross premium (earned like the gross)
     and cedes the part of each claim, net of the proportional cessions, inside its layer.
@@ -18,7 +19,6 @@ policy_treaties as (
 policy_premiums as (
 
     select * from {{ ref('fct_policy_premiums') }}
-    where is_current
 
 ),
 
@@ -37,6 +37,18 @@ claims as (
 claim_cessions as (
 
     select * from {{ ref('int_finance__claim_cessions') }}
+
+),
+
+policy_written as (
+
+    select
+        policy_id,
+        sum(case when is_written_to_date then written_premium_movement else 0 end) as gross_written_premium,
+        sum(case when is_written_to_date then written_premium_movement_usd else 0 end)
+            as gross_written_premium_usd
+    from policy_premiums
+    group by policy_id
 
 ),
 
@@ -79,8 +91,8 @@ joined as (
 
     select
         policy_treaties.*,
-        policy_premiums.gross_written_premium,
-        policy_premiums.gross_written_premium_usd,
+        policy_written.gross_written_premium,
+        policy_written.gross_written_premium_usd,
         coalesce(policy_earned.gross_earned_premium, 0) as gross_earned_premium,
         coalesce(policy_earned.gross_earned_premium_usd, 0) as gross_earned_premium_usd,
         coalesce(policy_incurred.claim_count, 0) as claim_count,
@@ -89,7 +101,7 @@ joined as (
         coalesce(treaty_incurred.ceded_incurred_loss, 0) as ceded_incurred_loss,
         coalesce(treaty_incurred.ceded_incurred_loss_usd, 0) as ceded_incurred_loss_usd
     from policy_treaties
-    inner join policy_premiums on policy_treaties.policy_id = policy_premiums.policy_id
+    inner join policy_written on policy_treaties.policy_id = policy_written.policy_id
     left join policy_earned on policy_treaties.policy_id = policy_earned.policy_id
     left join policy_incurred on policy_treaties.policy_id = policy_incurred.policy_id
     left join treaty_incurred

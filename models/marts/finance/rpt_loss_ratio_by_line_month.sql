@@ -1,9 +1,12 @@
-{#- One row per line of business and calendar month: gross, ceded and net earned premium
-    (by earned month) and incurred losses (claims' latest incurred, by loss month), in
-    USD, and the gross and net loss ratios (incurred / earned; null when earned is 0).
-    Ceded earned = earned x the sum of the policy's treaty premium rates; ceded incurred
-    = the claims' cessions (int_finance__claim_cessions). Claims of policies not in the
-    lake are reported under line_code 'unknown'. -#}
+{#- One row per line of business and calendar month, as at the valuation date: gross,
+    ceded and net earned premium (by earned month, fct_earned_premiums) and incurred
+    losses (claims' incurred as at the valuation date, by loss month, fct_incurred_losses),
+    in USD, and the gross and net loss ratios (incurred / earned; null when earned is 0).
+    Every amount is a sum of the facts' columns, so a net loss ratio at any other grain is
+    computed from the facts the same way. A line the specialty-lines reference does not
+    hold (claims of policies not in the lake, policies naming an unknown line such as
+    ZZZ-UNKNOWN) is reported under line_code 'unknown', the unknown member of
+    dim_specialty_lines. -#}
 with
 
 earned_premiums as (
@@ -12,69 +15,41 @@ earned_premiums as (
 
 ),
 
-policy_treaties as (
+incurred_losses as (
 
-    select * from {{ ref('int_finance__policy_treaties') }}
-
-),
-
-claims as (
-
-    select * from {{ ref('int_finance__claims') }}
+    select * from {{ ref('fct_incurred_losses') }}
 
 ),
 
-claim_cessions as (
+known_lines as (
 
-    select * from {{ ref('int_finance__claim_cessions') }}
-
-),
-
-policy_ceded_rates as (
-
-    select
-        policy_id,
-        sum(ceded_premium_rate) as ceded_premium_rate
-    from policy_treaties
-    group by policy_id
+    select distinct line_code from {{ ref('dim_specialty_lines') }}
 
 ),
 
 earned_by_line_month as (
 
     select
-        earned_premiums.line_code,
+        coalesce(known_lines.line_code, 'unknown') as line_code,
         earned_premiums.earned_month as report_month,
         sum(earned_premiums.earned_premium_usd) as gross_earned_premium_usd,
-        sum(
-            {{ to_money('earned_premiums.earned_premium_usd * coalesce(policy_ceded_rates.ceded_premium_rate, 0)') }}
-        ) as ceded_earned_premium_usd
+        sum(earned_premiums.ceded_earned_premium_usd) as ceded_earned_premium_usd
     from earned_premiums
-    left join policy_ceded_rates on earned_premiums.policy_id = policy_ceded_rates.policy_id
-    group by earned_premiums.line_code, earned_premiums.earned_month
-
-),
-
-claim_ceded as (
-
-    select
-        claim_id,
-        sum(ceded_incurred_usd) as ceded_incurred_usd
-    from claim_cessions
-    group by claim_id
+    left join known_lines on earned_premiums.line_code = known_lines.line_code
+    group by coalesce(known_lines.line_code, 'unknown'), earned_premiums.earned_month
 
 ),
 
 incurred_by_line_month as (
 
     select
-        claims.line_code,
-        claims.loss_month as report_month,
-        sum(claims.incurred_amount_usd) as gross_incurred_loss_usd,
-        sum(coalesce(claim_ceded.ceded_incurred_usd, 0)) as ceded_incurred_loss_usd
-    from claims
-    left join claim_ceded on claims.claim_id = claim_ceded.claim_id
-    group by claims.line_code, claims.loss_month
+        coalesce(known_lines.line_code, 'unknown') as line_code,
+        incurred_losses.loss_month as report_month,
+        sum(incurred_losses.gross_incurred_loss_usd) as gross_incurred_loss_usd,
+        sum(incurred_losses.ceded_incurred_loss_usd) as ceded_incurred_loss_usd
+    from incurred_losses
+    left join known_lines on incurred_losses.line_code = known_lines.line_code
+    group by coalesce(known_lines.line_code, 'unknown'), incurred_losses.loss_month
 
 ),
 

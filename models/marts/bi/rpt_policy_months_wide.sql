@@ -1,0 +1,159 @@
+{#- One row per policy and calendar month up to the valuation date, for BI tools: premium
+    written in the month (movements dated in it), earned gross, ceded and net
+    (fct_earned_premiums), unearned at the month's end (written - earned to then, never
+    below zero), exposure and in force (fct_policy_exposures), in USD, with the policy's
+    line, line group, terms and insured's country, type and risk rating (the policy's
+    latest version; no personal data). -#}
+with
+
+premiums as (
+
+    select * from {{ ref('fct_policy_premiums') }}
+
+),
+
+earned as (
+
+    select * from {{ ref('fct_earned_premiums') }}
+
+),
+
+exposures as (
+
+    select * from {{ ref('fct_policy_exposures') }}
+
+),
+
+valuation as (
+
+    select * from {{ ref('dim_valuation_date') }}
+
+),
+
+policies as (
+
+    select * from {{ ref('dim_policies') }}
+    where is_current and not is_unknown_member
+
+),
+
+insureds as (
+
+    select * from {{ ref('dim_insureds') }}
+    where is_current and not is_unknown_member
+
+),
+
+lines as (
+
+    select * from {{ ref('dim_specialty_lines') }}
+    where is_current and not is_unknown_member
+
+),
+
+written_by_month as (
+
+    select
+        premiums.policy_id,
+        cast({{ dbt.date_trunc('month', 'premiums.written_date') }} as date) as report_month,
+        sum(premiums.written_premium_movement_usd) as written_premium_usd
+    from premiums
+    where premiums.is_written_to_date
+    group by premiums.policy_id, cast({{ dbt.date_trunc('month', 'premiums.written_date') }} as date)
+
+),
+
+policy_months as (
+
+    select
+        policy_id,
+        report_month
+    from written_by_month
+    union
+    select
+        policy_id,
+        earned_month
+    from earned
+    union
+    select
+        policy_id,
+        exposure_month
+    from exposures
+
+),
+
+joined as (
+
+    select
+        policy_months.policy_id,
+        policy_months.report_month,
+        coalesce(written_by_month.written_premium_usd, 0) as written_premium_usd,
+        coalesce(earned.earned_premium_usd, 0) as earned_premium_usd,
+        coalesce(earned.ceded_earned_premium_usd, 0) as ceded_earned_premium_usd,
+        coalesce(earned.net_earned_premium_usd, 0) as net_earned_premium_usd,
+        coalesce(exposures.days_in_force, 0) as days_in_force,
+        coalesce(exposures.earned_exposure_years, 0) as earned_exposure_years,
+        coalesce(exposures.is_in_force_at_month_end, false) as is_in_force_at_month_end
+    from policy_months
+    left join written_by_month
+        on
+            policy_months.policy_id = written_by_month.policy_id
+            and policy_months.report_month = written_by_month.report_month
+    left join earned
+        on
+            policy_months.policy_id = earned.policy_id
+            and policy_months.report_month = earned.earned_month
+    left join exposures
+        on
+            policy_months.policy_id = exposures.policy_id
+            and policy_months.report_month = exposures.exposure_month
+
+),
+
+cumulated as (
+
+    select
+        *,
+        sum(written_premium_usd) over (
+            partition by policy_id order by report_month rows between unbounded preceding and current row
+        ) as cumulative_written_premium_usd,
+        sum(earned_premium_usd) over (
+            partition by policy_id order by report_month rows between unbounded preceding and current row
+        ) as cumulative_earned_premium_usd
+    from joined
+
+)
+
+select
+    cast(cumulated.policy_id as varchar) as policy_id,
+    cast(cumulated.report_month as date) as report_month,
+    cast(valuation.valuation_date as date) as valuation_date,
+    cast(policies.line_code as varchar) as line_code,
+    cast(lines.line_name as varchar) as line_name,
+    cast(lines.line_group as varchar) as line_group,
+    cast(policies.policy_status as varchar) as policy_status,
+    cast(policies.inception_date as date) as inception_date,
+    cast(policies.expiry_date as date) as expiry_date,
+    cast(extract(year from policies.inception_date) as integer) as underwriting_year,
+    cast(policies.currency as varchar) as currency,
+    cast(policies.sum_insured as decimal(18, 2)) as sum_insured,
+    cast(insureds.country_code as varchar) as insured_country_code,
+    cast(insureds.insured_type as varchar) as insured_type,
+    cast(insureds.risk_rating as varchar) as insured_risk_rating,
+    cast(cumulated.written_premium_usd as decimal(18, 2)) as written_premium_usd,
+    cast(cumulated.earned_premium_usd as decimal(18, 2)) as earned_premium_usd,
+    cast(cumulated.ceded_earned_premium_usd as decimal(18, 2)) as ceded_earned_premium_usd,
+    cast(cumulated.net_earned_premium_usd as decimal(18, 2)) as net_earned_premium_usd,
+    cast(
+        {{ floored_difference(
+            'cumulated.cumulative_written_premium_usd', 'cumulated.cumulative_earned_premium_usd'
+        ) }} as decimal(18, 2)
+    ) as unearned_premium_usd,
+    cast(cumulated.days_in_force as integer) as days_in_force,
+    cast(cumulated.earned_exposure_years as decimal(18, 6)) as earned_exposure_years,
+    cumulated.is_in_force_at_month_end
+from cumulated
+cross join valuation
+left join policies on cumulated.policy_id = policies.policy_id
+left join insureds on policies.insured_id = insureds.insured_id
+left join lines on policies.line_code = lines.line_code
