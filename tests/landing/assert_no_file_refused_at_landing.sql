@@ -2,8 +2,8 @@
     their content changed after they landed. Each row names the file and why; the other
     files landed. Pending and skipped files are warnings in the run summary, not here. -#}
 select
-    source_table,
+    source_name,
     file_name,
     reason
-from {{ source('landing', 'landing_issues') }}
+from {{ ref('stg_landing__file_issues') }}
 where severity = 'error'
