@@ -62,6 +62,15 @@ FUNCTIONS_FILE = Path(__file__).with_name("snowflake_functions.txt")
 DEFAULT_TARGET = "prod"
 OFFLINE_PROJECT = REPO_ROOT / "offline"
 PACKAGES_VARIABLE = "DBT_PACKAGES_INSTALL_PATH"  # read by the root's dbt_project.yml
+# The landing sources with an `external` block (external tables on Snowflake).
+EXTERNAL_SOURCES = (
+    "insureds",
+    "reinsurance_treaties",
+    "specialty_lines",
+    "policies",
+    "claims",
+    "manifests",
+)
 
 # Functions that DuckDB has and Snowflake has not (or has with other semantics), with
 # what to write instead. A name here is reported even when Snowflake has a function of
@@ -553,6 +562,7 @@ class CompiledSql:
 class CompileResult:
     sql: list[CompiledSql] = field(default_factory=list)
     errors: dict[str, str] = field(default_factory=dict)  # label -> compile error
+    problems: dict[str, list[str]] = field(default_factory=dict)  # label -> other problems
     node_count: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
@@ -638,6 +648,46 @@ def _source_expressions(manifest: Mapping[str, Any]) -> list[CompiledSql]:
     return found
 
 
+def check_file_name_expressions(manifest: Mapping[str, Any], prefix: str) -> dict[str, list[str]]:
+    """Every external source's ``file_name`` must strip the stage's prefix from
+    ``METADATA$FILENAME`` (which starts with the stage's folder in the bucket, e.g.
+    ``raw/``), or no landed file would match its manifest."""
+    problems: dict[str, list[str]] = {}
+    for source in manifest["sources"].values():
+        if not source.get("external"):
+            continue
+        column = (source.get("columns") or {}).get("file_name") or {}
+        meta = (column.get("config") or {}).get("meta") or column.get("meta") or {}
+        expression = str(meta.get("expression") or "")
+        if "metadata$filename" in expression.lower() and f"length('{prefix}')" not in expression:
+            problems.setdefault(source["unique_id"], []).append(
+                f"file_name = {expression!r} keeps the stage's prefix {prefix!r}:"
+                " strip it (substr(metadata$filename, length(<prefix>) + 1))"
+            )
+    return problems
+
+
+def _contract_probes(manifest: Mapping[str, Any]) -> list[CompiledSql]:
+    """What dbt-snowflake sends to check an enforced contract, ``select cast(null as
+    <declared type>) as <column>, ... where false limit 0``: the declared types go to
+    Snowflake verbatim, so a type of another engine (DuckDB's ``hugeint``) fails there."""
+    probes = []
+    for node in manifest["nodes"].values():
+        config = node.get("config") or {}
+        if node["resource_type"] != "model" or not (config.get("contract") or {}).get("enforced"):
+            continue
+        columns = [
+            f"cast(null as {c['data_type']}) as {name}"
+            for name, c in (node.get("columns") or {}).items()
+            if c.get("data_type")
+        ]
+        if columns:
+            sql = "select " + ", ".join(columns) + " where false limit 0"
+            label = f"{node['unique_id']} (contract probe)"
+            probes.append(CompiledSql(label, node["original_file_path"], sql))
+    return probes
+
+
 def compile_project(
     project_dir: Path,
     *,
@@ -678,6 +728,10 @@ def compile_project(
         _collect(first, "", project_dir, out, count=True)
         manifest = json.loads((target_path / "manifest.json").read_text(encoding="utf-8"))
         out.sql += _source_expressions(manifest)
+        out.sql += _contract_probes(manifest)
+        project = yaml.safe_load((project_dir / "dbt_project.yml").read_text(encoding="utf-8"))
+        prefix = str((project.get("vars") or {}).get("snowflake_stage_prefix") or "")
+        out.problems.update(check_file_name_expressions(manifest, prefix))
 
         incremental = [
             n["unique_id"]
@@ -707,14 +761,17 @@ def stage_external_sources(
     target: str = DEFAULT_TARGET,
     profiles_dir: Path | None = None,
     work_dir: Path | None = None,
+    existing: Mapping[tuple[str, str], Mapping[str, str]] | None = None,
 ) -> CompileResult:
     """`dbt run-operation stage_external_sources` at the root with its hub packages
-    (``packages_dir``), for Snowflake, offline: the statements it would send. No relation
-    exists, so dbt-external-tables plans a first run (schema, then each external table)."""
+    (``packages_dir``), for Snowflake, offline: the statements it would send. With no
+    ``existing`` relations dbt-external-tables plans a first run (schema, then each
+    external table); with the external tables in ``existing`` ({(DATABASE, SCHEMA):
+    {TABLE: "EXTERNAL_TABLE"}}), a daily run."""
     project_dir = project_dir.resolve()
     work = Path(work_dir or tempfile.mkdtemp(prefix="snowflake-stage-"))
     out = CompileResult()
-    offline = OfflineSnowflake()
+    offline = OfflineSnowflake(existing)
     with (
         _environment({**OFFLINE_ENV, PACKAGES_VARIABLE: str(packages_dir.resolve())}),
         offline.active(),
@@ -847,6 +904,8 @@ def run_check(
         report.notes += compiled.notes
         for label, error in compiled.errors.items():
             report.add(label, [f"does not compile for Snowflake offline: {error}"])
+        for label, problems in compiled.problems.items():
+            report.add(label, problems)
         for where, problems in check_compiled(compiled.sql, allowed).items():
             report.add(where, problems)
         report.checked += len(compiled.sql)

@@ -351,3 +351,35 @@
         {%- endfor %}
     )
 {%- endmacro %}
+
+
+{#- The smaller and the larger of two values, null when either is null, on every engine:
+    DuckDB's least()/greatest() skip nulls, Snowflake's return null, and a treaty with a
+    missing retention or limit must not cede on one engine and not on the other. -#}
+{% macro least_of(a, b) -%}
+    case when {{ a }} is null or {{ b }} is null then null when {{ a }} <= {{ b }} then {{ a }} else {{ b }} end
+{%- endmacro %}
+
+{% macro greatest_of(a, b) -%}
+    case when {{ a }} is null or {{ b }} is null then null when {{ a }} >= {{ b }} then {{ a }} else {{ b }} end
+{%- endmacro %}
+
+
+{#- A version's surrogate key: a hash of its entity's natural key and its updated_at, the
+    timestamp written in one explicit format (a plain cast to text would follow the
+    session's output format, which differs between engines and Snowflake sessions). -#}
+{% macro version_key(key_column, timestamp_column='updated_at') -%}
+    {{ dbt.hash(dbt.concat([key_column, "'|'", insurance_warehouse.timestamp_text(timestamp_column)])) }}
+{%- endmacro %}
+
+{% macro timestamp_text(column) -%}
+    {{ return(adapter.dispatch('timestamp_text', 'insurance_warehouse')(column)) }}
+{%- endmacro %}
+
+{% macro default__timestamp_text(column) -%}
+    strftime({{ column }}, '%Y-%m-%dT%H:%M:%S')
+{%- endmacro %}
+
+{% macro snowflake__timestamp_text(column) -%}
+    to_char({{ column }}, 'YYYY-MM-DD"T"HH24:MI:SS')
+{%- endmacro %}

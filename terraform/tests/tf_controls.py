@@ -794,6 +794,13 @@ def check_names_contract(
             "var.snowflake_json_file_format_name",
             variable_default(config, "snowflake_json_file_format_name"),
         ),
+        (
+            # METADATA$FILENAME starts with the stage's own prefix; the sources strip it
+            "dbt var snowflake_stage_prefix",
+            dbt_vars.get("snowflake_stage_prefix"),
+            "local.landing_prefix",
+            config.get("locals", {}).get("landing_prefix"),
+        ),
     ]
     problems += [
         f"{left} = {a!r} but {right} defaults to {b!r}"

@@ -39,6 +39,22 @@ def test_root_stage_external_sources_hands_over_to_dbt_external_tables(
     assert all("location = @landing.lake_stage/" in s for s in created)
     assert sum("file_format = landing.raw_lines" in s for s in created) == 5
     assert any("create schema if not exists" in s for s in statements)
+    # the stage's prefix is stripped from METADATA$FILENAME: names as in the manifests
+    assert all(
+        "file_name varchar as (substr(metadata$filename, length('raw/') + 1)" in s for s in created
+    )
+    # no S3 notification is relied on: each run refreshes every table itself, synchronously
+    assert all("auto_refresh = false" in s for s in created)
+    tables = {name.upper(): "EXTERNAL_TABLE" for name in sf.EXTERNAL_SOURCES}
+    daily = sf.stage_external_sources(
+        sf.REPO_ROOT,
+        hub_packages,
+        work_dir=tmp_path / "daily",
+        existing={("INSURANCE", "LANDING"): tables},
+    )
+    refreshed = [q.sql.lower() for q in daily.sql if "refresh" in q.sql.lower()]
+    assert len(refreshed) == 6, [q.sql for q in daily.sql]
+    assert all(s.lstrip().startswith("alter external table") for s in refreshed)
     report = sf.run_check(work_dir=tmp_path / "check", packages_dir=hub_packages)
     assert report.ok, report.render()
     assert "6 external table(s) created by dbt-external-tables" in report.render()
@@ -178,6 +194,19 @@ MODELS = {
 }
 
 
+# A contract declaring a DuckDB type: dbt-snowflake sends it verbatim in its probe.
+CONTRACT = """
+version: 2
+models:
+  - name: contracted
+    config:
+      contract: {enforced: true}
+    columns:
+      - name: n
+        data_type: hugeint
+"""
+
+
 @pytest.fixture(scope="session")
 def throwaway_report(tmp_path_factory: pytest.TempPathFactory) -> sf.Report:
     project = tmp_path_factory.mktemp("throwaway")
@@ -189,6 +218,8 @@ def throwaway_report(tmp_path_factory: pytest.TempPathFactory) -> sf.Report:
     (project / "models").mkdir()
     for name, sql in MODELS.items():
         (project / "models" / name).write_text(sql + "\n", encoding="utf-8")
+    (project / "models" / "contracted.sql").write_text("select 1 as n\n", encoding="utf-8")
+    (project / "models" / "_models.yml").write_text(CONTRACT, encoding="utf-8")
     return sf.run_check(project, target="ci", work_dir=project / "_work")
 
 
@@ -224,6 +255,23 @@ def test_incremental_branch_is_checked(throwaway_report: sf.Report) -> None:
     assert first_run == []
     problems = _problems_of(throwaway_report, "model.throwaway.incremental_only (incremental run)")
     assert any("REGEXP_FULL_MATCH" in p for p in problems), throwaway_report.render()
+
+
+def test_a_file_name_keeping_the_stage_prefix_is_reported() -> None:
+    def manifest(expression: str) -> dict:
+        column = {"config": {"meta": {"expression": expression}}}
+        source = {"unique_id": "source.p.landing.claims", "external": {"location": "@S/claims/"}}
+        return {"sources": {"s": {**source, "columns": {"file_name": column}}}}
+
+    kept = sf.check_file_name_expressions(manifest("metadata$filename"), "raw/")
+    assert "stage's prefix" in kept["source.p.landing.claims"][0]
+    stripped = "substr(metadata$filename, length('raw/') + 1)"
+    assert sf.check_file_name_expressions(manifest(stripped), "raw/") == {}
+
+
+def test_duckdb_type_in_a_contract_is_reported(throwaway_report: sf.Report) -> None:
+    problems = _problems_of(throwaway_report, "model.throwaway.contracted (contract probe)")
+    assert any("INT128" in p for p in problems), throwaway_report.render()
 
 
 def test_compile_time_query_is_checked(throwaway_report: sf.Report) -> None:

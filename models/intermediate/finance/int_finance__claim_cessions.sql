@@ -81,7 +81,7 @@ ceded as (
         *,
         case
             when treaty_type = 'excess_of_loss' and not is_unknown_treaty and not is_deleted_treaty
-                then least(greatest(retained_loss_treaty_currency - retention_amount, 0), limit_amount)
+                then {{ least_of(greatest_of('retained_loss_treaty_currency - retention_amount', '0'), 'limit_amount') }}
         end as ceded_loss_treaty_currency
     from layered
 

@@ -110,9 +110,9 @@ shares as (
             when is_unknown_treaty or is_deleted_treaty then 0
             when treaty_type = 'quota_share' then cession_pct / 100
             when treaty_type = 'surplus' and sum_insured_treaty_currency > 0
-                then least(
-                    greatest(sum_insured_treaty_currency - retention_amount, 0), limit_amount
-                ) / sum_insured_treaty_currency
+                then {{ least_of(
+                    greatest_of('sum_insured_treaty_currency - retention_amount', '0'), 'limit_amount'
+                ) }} / sum_insured_treaty_currency
             when treaty_type = 'surplus' then 0
         end as ceded_share
     from converted

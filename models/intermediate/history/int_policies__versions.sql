@@ -34,7 +34,7 @@ versions as (
 )
 
 select
-    {{ dbt.hash(dbt.concat(["policy_id", "'|'", dbt.cast("updated_at", api.Column.translate_type("string"))])) }}
+    {{ version_key('policy_id') }}
         as policy_version_key,
     * exclude (line, quarantine_reason, duplicate_rank, next_updated_at),
     updated_at as valid_from,

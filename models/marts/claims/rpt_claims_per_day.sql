@@ -17,7 +17,8 @@ per_day as (
         count(*) as claims_reported,
         sum(incurred_amount_usd) as incurred_amount_usd,
         sum(paid_amount_usd) as paid_amount_usd,
-        sum(case when has_business_rule_breach then 1 else 0 end) as claims_with_rule_breach
+        -- a sum of integers is a hugeint on DuckDB, a type Snowflake does not have
+        cast(sum(case when has_business_rule_breach then 1 else 0 end) as bigint) as claims_with_rule_breach
     from claims
     group by reported_date, line_code
 
