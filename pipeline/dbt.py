@@ -79,11 +79,22 @@ class Dbt:
         self.quiet = quiet
         os.environ.update(env)
         os.environ.update(mode.environment())
-        self._runner = dbtRunner()
+        self._errors: list[str] = []
+        self._runner = dbtRunner(callbacks=[self._collect_error])
+
+    def _collect_error(self, event: object) -> None:
+        """dbt's own error messages (what its console shows), for failures that carry
+        no message of their own (a run-operation that raised)."""
+        info = getattr(event, "info", None)
+        if info is not None and str(getattr(info, "level", "")) == "error":
+            message = " ".join(str(getattr(info, "msg", "")).split())
+            if message:
+                self._errors.append(message[:400])
 
     def invoke(self, *args: str) -> DbtOutcome:
         flags = ["--quiet"] if self.quiet else []
         argv = [*flags, *args, "--project-dir", str(self.mode.project_dir)]
+        self._errors.clear()
         result = self._runner.invoke(argv)
         outcome = DbtOutcome(command=" ".join(args), success=bool(result.success))
         if result.exception is not None:
@@ -107,6 +118,11 @@ class Dbt:
                     )
                 )
             if status in ("error", "fail", "runtime error"):
-                name = getattr(node, "unique_id", "?")
-                outcome.failures.append(f"{name}: {status}: {getattr(r, 'message', '')}")
+                name = getattr(node, "unique_id", None) or " ".join(args[:2])
+                message = getattr(r, "message", None) or "; ".join(self._errors[-3:])
+                outcome.failures.append(f"{name}: {status}: {message or 'no message'}")
+        if not outcome.success and not outcome.failures:
+            outcome.failures.append(
+                f"{' '.join(args[:2])}: " + ("; ".join(self._errors[-3:]) or "failed")
+            )
         return outcome
