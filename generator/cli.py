@@ -69,7 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--policies",
         type=_positive,
         default=2000,
-        help="scale: number of policies; insureds and claims follow (default: 2000)",
+        help="scale: the total number of policies written over the whole history "
+        "(--history-days), not a number a year; insureds and claims follow (default: 2000)",
     )
     g.add_argument(
         "--batches", type=_positive, default=7, help="number of daily batches (default: 7)"
@@ -84,8 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument(
         "--history-days",
         type=int,
-        default=540,
-        help="how far back the simulated business goes (default: 540)",
+        default=1095,
+        help="how far back the simulated business goes: policies incept evenly over it, "
+        "so the default shows three underwriting and four accident years (default: 1095)",
     )
     g.add_argument(
         "--only-batch",
@@ -172,6 +174,16 @@ def build_parser() -> argparse.ArgumentParser:
         default=Path("bench"),
         help="scratch folder, emptied per run (default: bench)",
     )
+
+    c = sub.add_parser(
+        "calibrate",
+        help="print the book's loss ratios, frequency, severity, development, reinsurance "
+        "and catastrophes against the line profiles",
+        description="Reads a lake's files back (latest version of each record wins) and "
+        "compares, by line and for the book, what they show with the profiles' targets and "
+        "bands. Exits 1 when a figure is out of its band.",
+    )
+    c.add_argument("--lake", type=Path, default=Path("lake"), help="lake folder (default: lake)")
 
     x = sub.add_parser("fx-rates", help="write the monthly FX reference (a dbt seed)")
     x.add_argument("--out", type=Path, default=Path("seeds/fx_rates_monthly.csv"))
@@ -264,6 +276,14 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return run_bench(scales, args.batches, args.dir)
 
 
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from generator.calibrate import calibrate, check, render
+
+    report = calibrate(args.lake)
+    print(render(report), end="")
+    return 1 if check(report) else 0
+
+
 def cmd_fx_rates(args: argparse.Namespace) -> int:
     from generator.fx import fx_rates_csv
 
@@ -278,6 +298,7 @@ COMMANDS = {
     "verify": cmd_verify,
     "upload": cmd_upload,
     "bench": cmd_bench,
+    "calibrate": cmd_calibrate,
     "fx-rates": cmd_fx_rates,
 }
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, fields
 
+from generator.fx import FIRST_MONTH as FIRST_FX_MONTH
+
 # Fault kinds of the source contract, as the fault report names them.
 RECORD_FAULTS: tuple[str, ...] = (
     "duplicate",  # an exact copy of a record, in the same file or a later batch
@@ -63,7 +65,9 @@ class GeneratorConfig:
     as_of: dt.date = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc).date())
     batches: int = 7
     policies: int = 2000
-    history_days: int = 540
+    # how far back the simulated book goes: policies incept evenly over it, so that
+    # several underwriting and accident years develop side by side
+    history_days: int = 1095
     faults: FaultRates = field(default_factory=FaultRates)
     # Schema drift: from this batch number on (1-based), policies and claims carry a new
     # optional field. None = no drift.
@@ -82,6 +86,11 @@ class GeneratorConfig:
             raise ValueError(
                 f"as-of date {self.as_of} is outside 2022-01-01..2029-12-31, "
                 "the range the FX reference covers"
+            )
+        if self.world_start < FIRST_FX_MONTH:
+            raise ValueError(
+                f"the history starts on {self.world_start}, before {FIRST_FX_MONTH}, the "
+                "first month the FX reference covers: shorten --history-days"
             )
         if self.drift_from_batch is not None and not 1 <= self.drift_from_batch <= self.batches:
             raise ValueError("drift_from_batch must be a batch number between 1 and batches")

@@ -186,6 +186,7 @@ class Rendered:
     data: bytes
     rows: int
     marks: list[Mark]
+    drifted: int = 0  # records that carry the drift field (and parse)
 
 
 class Renderer:
@@ -248,9 +249,9 @@ class Renderer:
             fmt_batch = np.where(is_copy, plan.batch[rows], b)
             sub = take(frame, rows)
             faults_ = np.where(is_copy, fx.NONE, plan.fault[rows])
-            lines, entries = self._format(
-                source, sub, faults_, plan.variant[rows], fmt_batch >= self.drift_from
-            )
+            drift = fmt_batch >= self.drift_from
+            lines, entries = self._format(source, sub, faults_, plan.variant[rows], drift)
+            drifted = int((drift & ~np.isin(faults_, (fx.MALFORMED, fx.NON_UTF8))).sum())
             if extra is not None and extra_batch is not None:
                 ex_rows = np.flatnonzero(extra_batch == b)
                 if len(ex_rows):
@@ -263,6 +264,7 @@ class Renderer:
                         np.full(len(ex_rows), b >= self.drift_from),
                     )
                     lines.extend(ex_lines)
+                    drifted += len(ex_rows) if b >= self.drift_from else 0
             if not lines:
                 continue
             marks: list[Mark] = [
@@ -317,7 +319,9 @@ class Renderer:
                                 None if arrives is None else arrives + 1,
                             )
                         )
-            self.out.append(Rendered(b, source, encode(lines), len(lines), marks))
+            if source in lake.CSV_SOURCES:
+                drifted = 0
+            self.out.append(Rendered(b, source, encode(lines), len(lines), marks, drifted))
 
     def _format(
         self, source: str, f: Frame, fault: np.ndarray, variant: np.ndarray, drift: np.ndarray
@@ -532,6 +536,7 @@ class Generator:
                 )
         self.drift_from = self.renderer.drift_from
         self.records_written = 0
+        self.drifted: Counter[tuple[int, str]] = Counter()
 
     def tasks(self) -> list[tuple[str, int, int]]:
         cfg = self.cfg
@@ -559,6 +564,7 @@ class Generator:
         sink = self.sinks[(part.batch, part.source)]
         start = sink.write_encoded(part.data, part.rows)
         self.records_written += part.rows
+        self.drifted[(part.batch, part.source)] += part.drifted
         report = self.reports[part.batch]
         for offset, kind, key, detail, resolves in part.marks:
             path, rec = sink.position(start + offset)
@@ -577,7 +583,12 @@ class Generator:
                 self.reports[b].records[source] = sink.rows
             manifests[b] = Manifest(lake.batch_id(b + 1), b + 1, self.reports[b].ingest_date, files)
             if b >= self.drift_from:
-                self.reports[b].schema_drift = dict(records.DRIFT_FIELDS)
+                # drift shows only where a record of the source carries the new field
+                self.reports[b].schema_drift = {
+                    source: name
+                    for source, name in records.DRIFT_FIELDS.items()
+                    if self.drifted[(b, source)]
+                }
         for b in self.wanted:
             for si, source in enumerate(lake.SOURCES):
                 self._file_faults(b, si, source, manifests)

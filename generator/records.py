@@ -11,6 +11,7 @@ import numpy as np
 
 from generator.catalog import COUNTRIES, INDUSTRIES, LINES
 from generator.pools import csv_field, encoded_pool, json_str, locale_pool, people_pool
+from generator.profiles import CAT_CAUSES, PROFILES
 from generator.world import (
     CLAIM_STATUSES,
     N_ADJUSTERS,
@@ -83,7 +84,6 @@ DRIFT_FIELDS: dict[str, str] = {
 _DAY0 = -25_567  # 1900-01-01 as days since the epoch
 _DATE_TABLE: list[str] = []
 _TIME_TABLE: list[str] = []
-_TWO = [f"{i:02d}" for i in range(100)]
 
 
 def _date_table() -> list[str]:
@@ -117,13 +117,13 @@ def timestamps(seconds: np.ndarray) -> list[str]:
 
 
 def money(cents: np.ndarray) -> list[str]:
-    """Fixed two-place decimals from integer cents."""
+    """Fixed two-place decimals from integer cents.
+
+    Formatting cents / 100 with two places gives the exact decimal while |cents| < 10**15
+    (the double nearest to it is then within a thousandth of a cent), which every amount
+    of the lake is: one format call per value, no arithmetic per row in Python."""
     c = np.asarray(cents, dtype=np.int64)
-    a = np.abs(c)
-    out = [f"{q}.{_TWO[r]}" for q, r in zip((a // 100).tolist(), (a % 100).tolist(), strict=True)]
-    for i in np.flatnonzero(c < 0).tolist():
-        out[i] = "-" + out[i]
-    return out
+    return list(map("{:.2f}".format, (c / 100).tolist()))
 
 
 def whole_money(cents: np.ndarray) -> list[str]:
@@ -191,10 +191,8 @@ def treaties(world: World, f: Frame) -> Columns:
     ver = f["version"]
     cell = ents * 3 + ver
     rows: dict[str, list[str]] = {h: [] for h in CSV_HEADERS["reinsurance_treaties"]}
-    base_commission = 15 + r.integers("treaty:commission", ents, 0, 31) * 0.5
-    commission = base_commission + (ver - 1) * np.where(
-        r.uniform("treaty:comm_dir", ents) < 0.5, -1.25, 1.25
-    )
+    # a renegotiated commission moves by 1.25 points a version
+    commission_step = (ver - 1) * np.where(r.uniform("treaty:comm_dir", ents) < 0.5, -1.25, 1.25)
     rating_shift = np.where(ver > 1, r.integers("treaty:rating_shift", cell, -1, 2), 0)
     inception = world.treaty_inception_day()
     expiry = world.treaty_expiry_day()
@@ -215,19 +213,17 @@ def treaties(world: World, f: Frame) -> Columns:
         rows["inception_date"].append(dates(np.array([inception]))[0])
         rows["expiry_date"].append(dates(np.array([expiry]))[0])
         rows["currency"].append(t.currency)
-        scale = 1_000_000 * (1 + e % 5)
+        terms = t.terms
         cession = retention = limit = prem_rate = comm = ""
         if ttype == "quota_share":
-            cession = f"{20 + (e * 7) % 9 * 5:.2f}"
-            comm = f"{commission[i]:.2f}"
+            cession = f"{terms.cession_pct:.2f}"
+            comm = f"{terms.commission_pct + commission_step[i]:.2f}"
         elif ttype == "surplus":
-            retention = money(np.array([scale * 100]))[0]
-            limit = money(np.array([scale * 100 * (3 + e % 7)]))[0]
-            comm = f"{commission[i]:.2f}"
+            retention, limit = money(np.array([terms.retention, terms.limit], np.int64) * 100)
+            comm = f"{terms.commission_pct + commission_step[i]:.2f}"
         else:
-            retention = money(np.array([scale * 50]))[0]
-            limit = money(np.array([scale * 100 * (2 + e % 4)]))[0]
-            prem_rate = f"{2 + (e % 13) * 0.5 + (ver[i] - 1) * 0.25:.2f}"
+            retention, limit = money(np.array([terms.retention, terms.limit], np.int64) * 100)
+            prem_rate = f"{terms.rate_pct * (1 + 0.05 * (ver[i] - 1)):.2f}"
         rows["cession_pct"].append(cession)
         rows["retention_amount"].append(retention)
         rows["limit_amount"].append(limit)
@@ -329,7 +325,9 @@ def policies(world: World, f: Frame, drift: bool) -> Columns:
     tax_rate = np.array([c.tax_pct for c in COUNTRIES])[f["country"]] / 100.0
     taxes = np.round(gwp * tax_rate).astype(np.int64)
     si_cents = (f["sum_insured"] * 100).astype(np.int64)
-    ded_share = np.array([0.001, 0.0025, 0.005, 0.01])[r.integers("policy:ded", ents, 0, 4)]
+    ded_share = (
+        LINE_DEDUCTIBLE[line] * np.array([0.5, 1.0, 1.0, 2.0])[r.integers("policy:ded", ents, 0, 4)]
+    )
     deductible = (np.round(f["sum_insured"] * ded_share, -3) * 100).astype(np.int64)
 
     # coverages: up to three per line; the first covers the full sum insured, the premium
@@ -346,6 +344,8 @@ def policies(world: World, f: Frame, drift: bool) -> Columns:
     )
     # versions of a policy mostly repeat its coverages: render each distinct one once
     codes = LINE_COVERAGE_CODES
+    lim_all = whole_money(limits.ravel())
+    prem_all = money(prem.ravel())
     coverages: list[str] = []
     rendered: dict[tuple, str] = {}
     for i, key in enumerate(
@@ -354,12 +354,11 @@ def policies(world: World, f: Frame, drift: bool) -> Columns:
         text = rendered.get(key)
         if text is None:
             cs = codes[key[0]]
-            lim_s = money(limits[i, : key[1]])
-            prem_s = money(prem[i, : key[1]])
             text = rendered[key] = (
                 "["
                 + ", ".join(
-                    f'{{"coverage_code": "{cs[c]}", "limit": {lim_s[c]}, "premium": {prem_s[c]}}}'
+                    f'{{"coverage_code": "{cs[c]}", "limit": {lim_all[3 * i + c]}, '
+                    f'"premium": {prem_all[3 * i + c]}}}'
                     for c in range(key[1])
                 )
                 + "]"
@@ -413,6 +412,7 @@ def policies(world: World, f: Frame, drift: bool) -> Columns:
 
 
 LINE_COVERAGE_CODES = [ln.coverages for ln in LINES]
+LINE_DEDUCTIBLE = np.array([PROFILES[ln.code].deductible_pct / 100 for ln in LINES])
 LINE_COVERAGE_COUNT = np.array([len(ln.coverages) for ln in LINES])
 CLONE_MODULUS = 80_000_000
 
@@ -423,7 +423,9 @@ def claims(world: World, f: Frame, drift: bool) -> Columns:
     ents = f["entity"]
     line = f["line"].tolist()
     cause_pos = r.integers("claim:cause", ents, 0, 1 << 20).tolist()
-    abroad = r.uniform("claim:abroad", ents) < 0.2
+    peril = f["peril"]
+    # a catastrophe claim happens where its event struck: the insured's country
+    abroad = (r.uniform("claim:abroad", ents) < 0.2) & (peril < 0)
     loc_country = np.where(
         abroad,
         r.choice("claim:loc_country", ents, np.array([c.weight for c in COUNTRIES])),
@@ -434,6 +436,7 @@ def claims(world: World, f: Frame, drift: bool) -> Columns:
     adjuster = r.integers("claim:adjuster", ents, 0, N_ADJUSTERS).tolist()
     paid, reserve, recovered = money(f["paid"]), money(f["reserve"]), money(f["recovered"])
     causes = [[json_str(c) for c in ln.causes] for ln in LINES]
+    cat_causes = [json_str(c) for c in CAT_CAUSES]
     cols: Columns = [
         ("claim_id", quoted(claim_id(ents))),
         ("policy_id", quoted(policy_id(f["policy"]))),
@@ -442,7 +445,10 @@ def claims(world: World, f: Frame, drift: bool) -> Columns:
         ("status", [f'"{CLAIM_STATUSES[s]}"' for s in f["status"].tolist()]),
         (
             "cause_of_loss",
-            [causes[li][p % len(causes[li])] for li, p in zip(line, cause_pos, strict=True)],
+            [
+                cat_causes[pe] if pe >= 0 else causes[li][p % len(causes[li])]
+                for li, p, pe in zip(line, cause_pos, peril.tolist(), strict=True)
+            ],
         ),
         (
             "loss_location",
@@ -464,18 +470,8 @@ def claims(world: World, f: Frame, drift: bool) -> Columns:
         ("updated_at", quoted(timestamps(f["updated_at"]))),
     ]
     if drift:
-        cat = (r.uniform("claim:cat", ents) < 0.15).tolist()
-        cat_no = r.integers("claim:cat_no", ents, 1, 40).tolist()
-        years = (f["loss_day"] // 365.2425 + 1970).astype(np.int64).tolist()
-        cols.append(
-            (
-                DRIFT_FIELDS["claims"],
-                [
-                    f'"CAT-{y}-{k:03d}"' if c else "null"
-                    for c, k, y in zip(cat, cat_no, years, strict=True)
-                ],
-            )
-        )
+        codes = ["null"] + [f'"{c}"' for c in world.events.code]
+        cols.append((DRIFT_FIELDS["claims"], [codes[e + 1] for e in f["event"].tolist()]))
     return cols
 
 

@@ -14,8 +14,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from generator.catalog import COUNTRIES, LINES, REINSURERS, TREATY_TYPE_PROBABILITY
+from generator import events as cat
+from generator import pricing
+from generator.catalog import COUNTRIES, FX_CENTRE, LINES, REINSURERS, TREATY_TYPE_PROBABILITY
 from generator.config import GeneratorConfig
+from generator.profiles import (
+    PROFILES,
+    RATING_NOISE_SIGMA,
+    REPORT_LAG_SIGMA,
+    SETTLE_SIGMA,
+)
 from generator.rng import Rand
 
 Frame = dict[str, np.ndarray]
@@ -35,6 +43,19 @@ N_ADJUSTERS = 60
 
 COUNTRY_WEIGHTS = np.array([c.weight for c in COUNTRIES])
 LINE_WEIGHTS = np.array([ln.weight for ln in LINES])
+COUNTRY_FX = np.array([FX_CENTRE[c.currency] for c in COUNTRIES])
+CAT_SLOT = MAX_CLAIMS_PER_POLICY - 1  # the claim index a catastrophe claim takes
+
+
+def _profile_array(name: str) -> np.ndarray:
+    return np.array([getattr(PROFILES[ln.code], name) for ln in LINES], dtype=np.float64)
+
+
+SEVERITY_MEAN = _profile_array("severity_mean")
+SEVERITY_SIGMA = _profile_array("severity_sigma")
+REPORT_LAG = _profile_array("report_lag_days")
+SETTLE = _profile_array("settle_days")
+LONG_TAIL = _profile_array("long_tail").astype(bool)
 
 
 def days(d: dt.date) -> int:
@@ -64,6 +85,7 @@ class Treaty:
     line: int
     type: int
     currency: str
+    terms: pricing.Terms
 
 
 class World:
@@ -74,6 +96,7 @@ class World:
         self.cutoffs = np.array([days(d) * DAY for d in dates], dtype=np.int64)
         self.start_day = days(cfg.world_start)
         self.as_of_day = days(cfg.as_of)
+        self.events = cat.catalogue(self.rand, cfg.world_start.year, cfg.as_of.year + 1)
         self.treaty_list = self._treaty_programme()
         by_line: list[list[int]] = [[] for _ in LINES]
         for t in self.treaty_list:
@@ -122,18 +145,38 @@ class World:
         treaties: list[Treaty] = []
         qs = TREATY_TYPE_PROBABILITY["quota_share"]
         surplus = TREATY_TYPE_PROBABILITY["surplus"]
+
+        def u(stream: str, key: int) -> float:
+            return float(self.rand.uniform(stream, np.array([key]))[0])
+
         for li, _line in enumerate(LINES):
-            u = self.rand.uniform("treaty:proportional", np.array([li]))[0]
-            types = [0] if u < qs else ([1] if u < qs + surplus else [])
-            if (
-                self.rand.uniform("treaty:has:excess_of_loss", np.array([li]))[0]
-                < (TREATY_TYPE_PROBABILITY["excess_of_loss"])
-            ):
+            p = u("treaty:proportional", li)
+            types = [0] if p < qs else ([1] if p < qs + surplus else [])
+            if u("treaty:has:excess_of_loss", li) < TREATY_TYPE_PROBABILITY["excess_of_loss"]:
                 types.append(2)
+            proportional: pricing.Terms | None = None
             for ti in types:
-                cur = self.rand.uniform("treaty:cur", np.array([li * 3 + ti]))[0]
+                key = li * 3 + ti
+                cur = u("treaty:cur", key)
                 currency = "USD" if cur < 0.7 else ("GBP" if cur < 0.85 else "EUR")
-                treaties.append(Treaty(len(treaties), li, ti, currency))
+                if ti == 0:
+                    cession = 20.0 + 5 * int(u("treaty:cession", key) * 7)
+                    terms = pricing.quota_share(li, cession, u("treaty:commission", key))
+                elif ti == 1:
+                    terms = pricing.surplus(
+                        li,
+                        currency,
+                        u("treaty:retention", key),
+                        3 + int(u("treaty:lines", key) * 7),
+                        u("treaty:commission", key),
+                    )
+                else:
+                    terms = pricing.excess_of_loss(
+                        li, currency, proportional, u("treaty:layer", key), u("treaty:load", key)
+                    )
+                if ti < 2:
+                    proportional = terms
+                treaties.append(Treaty(len(treaties), li, ti, currency, terms))
         return treaties
 
     def treaties(self) -> Frame:
@@ -230,11 +273,20 @@ class World:
         inception = self.start_day + r.integers("policy:inception", idx, 0, cfg.history_days + 60)
         expiry = inception + 364
         term = expiry - inception + 1
-        si_median = np.array([ln.si_median for ln in LINES])[line]
-        sum_insured = np.round(r.lognormal("policy:si", idx, 1.0, 0.8) * si_median, -3)
-        rate = np.array([ln.rate_pct for ln in LINES])[line] / 100.0
-        rate = rate * np.exp(0.25 * r.normal("policy:rate", idx))
-        gwp0 = np.maximum(np.round(sum_insured * rate * 100), 50_000).astype(np.int64)  # cents
+        fx = np.where(currency < 0, 1.0, COUNTRY_FX[currency])
+        si_median = np.array([ln.si_median for ln in LINES])[line] * fx
+        sum_insured = np.round(r.lognormal("policy:si", idx, 1.0, pricing.SI_SIGMA) * si_median, -3)
+        # premium = expected loss / target loss ratio x rating noise x underwriting cycle
+        year = (inception.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64)) + 1970
+        s = RATING_NOISE_SIGMA
+        noise = np.exp(s * r.normal("policy:rate", idx) - s * s / 2)
+        rate = (
+            pricing.expected_loss_ratio_of_si(line, country)
+            / pricing.TARGET_LR[line]
+            * noise
+            * pricing.cycle(year)
+        )
+        gwp0 = np.maximum(np.round(sum_insured * rate * 100), 50_000 * fx).astype(np.int64)  # cents
 
         lead = r.integers("policy:lead", idx, 3, 45)
         bound = r.uniform("policy:binds", idx) >= 0.08
@@ -285,11 +337,13 @@ class World:
         )
         cur_gwp = gwp0.copy()
         cur_si = sum_insured.copy()
+        limit = sum_insured.copy()  # what the policy can pay at least, whatever its version
         for e in range(2):
             m = n_endorse > e
             change = 1.0 + r.uniform(f"policy:endorse_change:{e}", idx) * 0.35 - 0.1
             cur_gwp = np.where(m, np.round(cur_gwp * change), cur_gwp).astype(np.int64)
             cur_si = np.where(m, np.round(cur_si * change, -3), cur_si)
+            limit = np.minimum(limit, cur_si)
             lag = r.integers(f"policy:endorse_lag:{e}", idx, 0, 12)
             put(m, 2, eff_end[m, e], eff_end[m, e] + lag[m], cur_gwp[m], cur_si[m])
         # cancellation: the retained premium is what the versions before it earned pro rata
@@ -339,6 +393,7 @@ class World:
             "bind_ts": upd[:, 1],
             "cover_end": np.where(cancels, cancel_day, expiry + 1),
             "sum_insured": sum_insured,
+            "limit": limit,
         }
         for name in ("line", "insured", "country", "currency", "inception", "expiry"):
             per_version[name] = static[name][pos]
@@ -364,106 +419,140 @@ class World:
 
     # -- claims ---------------------------------------------------------------------------
     def claims(self, pol: Frame) -> Frame:
+        """Claims of the policies in ``pol``, each developing version by version.
+
+        Attritional claims (up to three a policy, Poisson on the exposure of the term) and
+        at most one catastrophe claim; every claim is capped at what its policy can pay,
+        develops like its line (report lag, payments, reserves that strengthen or release)
+        and closes; a denied one closes at nothing paid, a reopened one develops again.
+        """
         r = self.rand
         pidx = pol["entity"]
         n = len(pidx)
         line = pol["line"]
-        freq = np.array([ln.claim_freq for ln in LINES])[line]
-        n_claims = np.where(pol["bound"], r.poisson("claim:count", pidx, freq, 3), 0)
-        j = np.arange(MAX_CLAIMS_PER_POLICY - 1)
-        has = j[None, :] < n_claims[:, None]
-        cidx = (pidx[:, None] * MAX_CLAIMS_PER_POLICY + j)[has]  # global claim index
-        row = np.repeat(np.arange(n)[:, None], len(j), axis=1)[has]
+        start = pol["inception"]
+        end = pol["cover_end"]
+        years = np.maximum(end - start, 0) / 365.0
+        freq = pricing.FREQUENCY[line] * years
+        n_claims = np.where(pol["bound"], r.poisson("claim:count", pidx, freq, CAT_SLOT), 0)
+        event_of_policy = cat.hits(
+            r, self.events, pidx, line, pol["country"], start, end, pol["bound"]
+        )
+        slots = np.arange(MAX_CLAIMS_PER_POLICY)
+        has = slots[None, :] < n_claims[:, None]
+        has[:, CAT_SLOT] = event_of_policy >= 0
+        cidx = (pidx[:, None] * MAX_CLAIMS_PER_POLICY + slots)[has]  # global claim index
+        row = np.repeat(np.arange(n)[:, None], len(slots), axis=1)[has]
         m = len(cidx)
         if m == 0:
             return {}
-        start = pol["inception"][row]
-        end = np.minimum(pol["cover_end"][row], self.as_of_day) - 1
-        span = np.maximum(end - start, 0)
-        loss = start + (r.uniform("claim:loss", cidx) * (span + 1)).astype(np.int64)
-        lag = r.exponential("claim:report_lag", cidx, 12.0).astype(np.int64)
-        reported = loss + lag
-        sev_sigma = np.array([ln.severity_sigma for ln in LINES])[line[row]]
+        is_cat = (cidx % MAX_CLAIMS_PER_POLICY) == CAT_SLOT
+        event = np.where(is_cat, event_of_policy[row], -1)
+        peril = np.where(is_cat, self.events.peril[np.maximum(event, 0)], -1)
+        li = line[row]
+        long_tail = LONG_TAIL[li] & ~is_cat
+
+        # dates: loss within the cover, reported after a lag that is the line's
+        span = np.maximum(end[row] - start[row], 1)
+        loss = start[row] + (r.uniform("claim:loss", cidx) * span).astype(np.int64)
+        if len(self.events):
+            ev_day = self.events.day[np.maximum(event, 0)]
+            ev_len = cat.EVENT_DAYS[np.maximum(peril, 0)]
+            cat_loss = ev_day + (r.uniform("claim:cat_day", cidx) * ev_len).astype(np.int64)
+            loss = np.where(is_cat, np.minimum(cat_loss, end[row] - 1), loss)
+        s = REPORT_LAG_SIGMA
+        lag_mean = np.where(is_cat, 7.0, REPORT_LAG[li])
+        lag = lag_mean * np.exp(s * r.normal("claim:report_lag", cidx) - s * s / 2)
+        reported = loss + lag.astype(np.int64)
+
+        # ultimate: a share of the sum insured, capped at what the policy can pay
         si = pol["sum_insured"][row]
-        severity = np.minimum(
-            r.lognormal("claim:severity", cidx, 1.0, 1.0)
-            * np.exp(sev_sigma * 0.0)
-            * np.exp(sev_sigma * r.normal("claim:sev_tail", cidx))
-            * si
-            * 0.01,
-            si,
+        limit_c = np.round(pol["limit"][row] * 100).astype(np.int64)
+        sev_mean = np.where(
+            is_cat,
+            cat.SEVERITY_MEAN[np.maximum(peril, 0)] * cat.CAT_FACTOR[li],
+            SEVERITY_MEAN[li],
         )
-        severity = np.maximum(np.round(severity * 100), 50_000).astype(np.int64)  # cents
+        sigma = np.where(is_cat, cat.SEVERITY_SIGMA[np.maximum(peril, 0)], SEVERITY_SIGMA[li])
+        size = si * sev_mean * np.exp(sigma * r.normal("claim:severity", cidx) - sigma**2 / 2)
+        floor = np.minimum(100_000, limit_c)  # at least 1,000 in the claim's currency
+        ult = np.clip(np.round(size * 100).astype(np.int64), floor, limit_c)
 
         kmax = MAX_CLAIM_VERSIONS
         k = np.arange(kmax)
         cell = cidx[:, None] * kmax + k
-        n_dev = r.integers("claim:n_dev", cidx, 0, 4)  # development versions while open
         outcome = r.uniform("claim:outcome", cidx)
-        denied = outcome < 0.06
-        still_open = (outcome >= 0.06) & (outcome < 0.2)
-        closes = ~denied & ~still_open
-        reopens = closes & (r.uniform("claim:reopens", cidx) < 0.08)
+        denied = outcome < 0.05
+        reopens = ~denied & (outcome > 0.94) & (ult + 100_000 < limit_c)
         recovered_share = np.where(
             r.uniform("claim:recovery", cidx) < 0.12,
             r.uniform("claim:recovery_share", cidx) * 0.3,
             0,
         )
+        # settlement: days from report to close (log-normal around the line's median)
+        settle = SETTLE[li] * np.exp(SETTLE_SIGMA * r.normal("claim:settle", cidx))
+        settle = np.maximum(settle, 10.0)
+        settle = np.where(denied, np.maximum(settle * 0.4, 10.0), settle)
+        # the first estimate: long-tail reserves start short and strengthen, short-tail
+        # ones start generous and release
+        bias = np.where(long_tail, 0.8, 1.1)
+        est0 = ult * bias * np.exp(0.3 * r.normal("claim:estimate", cidx) - 0.045)
+        est0 = np.minimum(est0, limit_c)
+        pay_power = np.where(long_tail, 1.6, 0.7)
 
         status = np.full((m, kmax), -1)
         paid = np.zeros((m, kmax), np.int64)
         reserve = np.zeros((m, kmax), np.int64)
         recovered = np.zeros((m, kmax), np.int64)
-        gap = r.exponential("claim:gap", cell, 25.0).astype(np.int64) + 1
-        gap[:, 0] = 0
-        day = reported[:, None] + np.cumsum(gap, axis=1)
-
-        estimate = np.round(severity * (0.6 + 0.8 * r.uniform("claim:estimate", cidx))).astype(
-            np.int64
-        )
-        status[:, 0] = 0
-        reserve[:, 0] = estimate
-        col = np.ones(m, np.int64)
+        day = np.zeros((m, kmax), np.int64)
         rows = np.arange(m)
-        paid_so_far = np.zeros(m, np.int64)
-        for d in range(3):
-            msk = n_dev > d
-            share = r.uniform(f"claim:pay:{d}", cidx) * 0.3
-            paid_so_far = np.where(
-                msk, paid_so_far + np.round(severity * share), paid_so_far
-            ).astype(np.int64)
-            re_est = np.round(severity * (0.8 + 0.4 * r.uniform(f"claim:re_est:{d}", cidx))).astype(
-                np.int64
-            )
-            c = col[msk]
-            status[rows[msk], c] = 0
-            paid[rows[msk], c] = paid_so_far[msk]
-            reserve[rows[msk], c] = np.maximum(re_est - paid_so_far, 0)[msk]
-            col[msk] += 1
+        col = np.ones(m, np.int64)
+        status[:, 0] = 0
+        reserve[:, 0] = np.round(est0).astype(np.int64)
+        day[:, 0] = reported
 
-        def close(mask, pay, st=1):
+        def put(mask, st, when, pd, rs, rc=None):
             c = col[mask]
             rr = rows[mask]
             status[rr, c] = st
-            paid[rr, c] = pay[mask]
-            reserve[rr, c] = 0
-            recovered[rr, c] = np.round(pay * recovered_share).astype(np.int64)[mask]
+            day[rr, c] = when[mask]
+            paid[rr, c] = pd[mask]
+            reserve[rr, c] = rs[mask]
+            if rc is not None:
+                recovered[rr, c] = rc[mask]
             col[mask] += 1
 
-        close(denied, paid_so_far, st=3)
-        final_paid = np.maximum(severity, paid_so_far)
-        close(closes, final_paid)
-        extra = np.round(severity * (0.1 + 0.3 * r.uniform("claim:reopen_extra", cidx))).astype(
-            np.int64
+        # development while open: payments and re-estimates at fractions of the settlement
+        n_dev = np.where(
+            long_tail,
+            r.integers("claim:n_dev", cidx, 1, 4),
+            r.integers("claim:n_dev", cidx, 0, 3),
         )
-        c = col[reopens]
-        rr = rows[reopens]
-        status[rr, c] = 2
-        paid[rr, c] = final_paid[reopens]
-        reserve[rr, c] = extra[reopens]
-        recovered[rr, c] = np.round(final_paid * recovered_share).astype(np.int64)[reopens]
-        col[reopens] += 1
-        close(reopens, final_paid + extra)
+        n_dev = np.where(denied, np.minimum(n_dev, 1), n_dev)
+        frac = np.sort(r.uniform("claim:dev_at", cell[:, :3]), axis=1) * 0.9 + 0.05
+        for d in range(3):
+            msk = n_dev > d
+            t = frac[:, d]
+            estimate = np.minimum(ult + (est0 - ult) * (1 - t), limit_c)
+            to_date = np.where(denied, 0, np.minimum(ult * t**pay_power, estimate))
+            pd = np.round(to_date).astype(np.int64)
+            rs = np.maximum(np.round(estimate).astype(np.int64) - pd, 0)
+            put(msk, 0, reported + (settle * t).astype(np.int64), pd, rs)
+        closed_day = reported + settle.astype(np.int64)
+        zero = np.zeros(m, np.int64)
+        rec = np.round(ult * recovered_share).astype(np.int64)
+        put(denied, 3, closed_day, zero, zero)
+        put(~denied, 1, closed_day, ult, zero, rec)
+        # a reopened claim: new information, a new reserve, a payment, closed again
+        extra = np.minimum(
+            np.round(ult * (0.1 + 0.3 * r.uniform("claim:reopen_extra", cidx))).astype(np.int64),
+            limit_c - ult,
+        )
+        gap = (30 + r.exponential("claim:reopen_gap", cidx, 120.0)).astype(np.int64)
+        put(reopens, 2, closed_day + gap, ult, extra, rec)
+        half = extra // 2
+        put(reopens, 2, closed_day + gap + gap // 2, ult + half, extra - half, rec)
+        put(reopens, 1, closed_day + 2 * gap, ult + extra, zero, rec)
 
         valid = status >= 0
         upd = day * DAY + self._time_of_day("claim:tod", cell)
@@ -483,10 +572,12 @@ class World:
             policy_row=np.repeat(row[:, None], kmax, axis=1),
             loss_day=np.repeat(loss[:, None], kmax, axis=1),
             reported_day=np.repeat(reported[:, None], kmax, axis=1),
-            line=np.repeat(line[row][:, None], kmax, axis=1),
+            line=np.repeat(li[:, None], kmax, axis=1),
             currency=np.repeat(pol["currency"][row][:, None], kmax, axis=1),
             country=np.repeat(pol["country"][row][:, None], kmax, axis=1),
-            inception=np.repeat(start[:, None], kmax, axis=1),
+            inception=np.repeat(start[row][:, None], kmax, axis=1),
+            peril=np.repeat(peril[:, None], kmax, axis=1),
+            event=np.repeat(event[:, None], kmax, axis=1),
         )
 
 
