@@ -45,10 +45,12 @@ from generator.profiles import (
 #   targets with the cycle, catastrophes and heavy tails around them (Lloyd's reports a
 #   market's accident-year loss ratios between about 50 and 80 % across the last cycle);
 BOOK_LR_BAND = (0.45, 0.85)
-# - one line, when its fully earned policies expect at least LINE_MIN_CLAIMS claims: a
-#   single heavy-tailed year moves a line far more than the book;
+# - one line, when its fully earned policies expect enough claims for its loss ratio to
+#   mean something: LINE_MIN_CLAIMS_FACTOR x (1 + CV2 of its limited claim size), where
+#   the loss ratio's relative standard error is about 30 % (a heavy-tailed line needs
+#   hundreds of claims, a light one a few dozen);
 LINE_LR_BAND = (0.20, 1.50)
-LINE_MIN_CLAIMS = 15
+LINE_MIN_CLAIMS_FACTOR = 12
 # - reported claim counts against the expected reported-at-age count;
 FREQUENCY_BAND = (0.6, 1.5)
 FREQUENCY_MIN_CLAIMS = 25
@@ -505,6 +507,11 @@ def _xol(
     return out
 
 
+def min_claims(line: str) -> float:
+    """Expected claims a line's fully earned policies need for its loss ratio band."""
+    return LINE_MIN_CLAIMS_FACTOR * (1 + PROFILES[line].severity_cv2())
+
+
 def check(report: Report) -> list[str]:
     """The figures outside their bands (an empty list when the book is believable)."""
     problems = []
@@ -512,7 +519,7 @@ def check(report: Report) -> list[str]:
     if not BOOK_LR_BAND[0] <= ult <= BOOK_LR_BAND[1]:
         problems.append(f"book gross loss ratio at ultimate {ult:.0%} outside {BOOK_LR_BAND}")
     for f in report.lines.values():
-        if f.fe_expected_claims >= LINE_MIN_CLAIMS and not (
+        if f.fe_expected_claims >= min_claims(f.line) and not (
             LINE_LR_BAND[0] <= f.ultimate_lr <= LINE_LR_BAND[1]
         ):
             problems.append(f"{f.line}: loss ratio at ultimate {f.ultimate_lr:.0%}")
@@ -547,7 +554,8 @@ def render(report: Report) -> str:
         "",
         "By line (frequency: attritional claims per policy-year reported, against the target"
         " x the share expected reported at age; severity: mean incurred of claims not denied;"
-        " loss ratio: fully earned policies, gross, reported / at ultimate / priced target)",
+        " loss ratio: fully earned policies, gross, reported / at ultimate / priced target;"
+        " * = enough claims for the line's band)",
         f"{'line':<12} {'pol-yrs':>8} {'claims':>7} {'expected':>8} {'freq':>6} {'target':>6} "
         f"{'sev USD k':>9} {'sev/SI':>7} {'LEV/SI':>7} {'FE prem USD k':>13} "
         f"{'LR rep':>6} {'rep%':>6} {'LR ult':>6} {'target':>6}",
@@ -564,6 +572,7 @@ def render(report: Report) -> str:
             f"{prof.limited_severity() if prof else math.nan:7.4f} "
             f"{f.fe_premium / 1000:13,.0f} {_pct(f.reported_lr)} {_pct(f.reported_share)} "
             f"{_pct(f.ultimate_lr)} {_pct(f.target_lr)}"
+            + (" *" if prof and f.fe_expected_claims >= min_claims(f.line) else "")
         )
     out += ["", "Share of claims closed by age since report (actual / expected by the pattern)"]
     for tail, rows_ in report.closed_by_age.items():

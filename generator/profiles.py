@@ -16,7 +16,7 @@ Orders of magnitude, not any one market's figures. Where they come from:
 - Reporting and settlement (short tail against long tail), case reserves that
   strengthen or release: Friedland, *Estimating Unpaid Claims Using Basic Techniques*
   (CAS) and Taylor, *Loss Reserving: An Actuarial Perspective*.
-- Target loss ratios (55-70 %) and the underwriting cycle (rates hardening from 2019 to
+- Target loss ratios (50-75 %) and the underwriting cycle (rates hardening from 2019 to
   2023, softening since 2025): Lloyd's Annual Reports and the Marsh Global Insurance
   Market Index.
 - Catastrophes (a few loss events a year that matter to a specialty book, windstorm the
@@ -55,6 +55,14 @@ class LineProfile:
         """E[min(X, 1)] with X the claim as a share of the sum insured (the limit)."""
         return limited_lognormal_mean(self.severity_mean, self.severity_sigma, 1.0)
 
+    def severity_cv2(self) -> float:
+        """Squared coefficient of variation of the limited claim size: how many claims a
+        line needs before its loss ratio means something (about (1 + CV2) / n, squared
+        relative standard error, for n claims)."""
+        m1 = self.limited_severity()
+        m2 = limited_lognormal_second_moment(self.severity_mean, self.severity_sigma, 1.0)
+        return m2 / (m1 * m1) - 1.0
+
 
 def _norm_cdf(x: float) -> float:
     return 0.5 * (1.0 + math.erf(x / math.sqrt(2.0)))
@@ -65,6 +73,15 @@ def limited_lognormal_mean(mean: float, sigma: float, limit: float) -> float:
     mu = math.log(mean) - sigma * sigma / 2
     z = (math.log(limit) - mu) / sigma
     return mean * _norm_cdf(z - sigma) + limit * (1.0 - _norm_cdf(z))
+
+
+def limited_lognormal_second_moment(mean: float, sigma: float, limit: float) -> float:
+    """E[min(X, limit)^2] for a log-normal X of the given mean and sigma (Loss Models)."""
+    mu = math.log(mean) - sigma * sigma / 2
+    z = (math.log(limit) - mu) / sigma
+    return math.exp(2 * mu + 2 * sigma * sigma) * _norm_cdf(z - 2 * sigma) + limit * limit * (
+        1.0 - _norm_cdf(z)
+    )
 
 
 def lognormal_cdf(x: float, mean: float, sigma: float) -> float:
@@ -82,41 +99,41 @@ PROFILES: dict[str, LineProfile] = {
     p.code: p
     for p in (
         #           code   freq  sev_mean sigma  ded%  target  report settle long  cat
-        LineProfile("MAR-CARGO", 0.30, 0.010, 1.4, 0.25, 0.60, 20, 120, False, 0.5),
-        LineProfile("MAR-HULL", 0.25, 0.022, 1.6, 0.50, 0.65, 15, 240, False, 0.3),
-        LineProfile("MAR-PI", 0.15, 0.012, 1.8, 0.10, 0.70, 90, 700, True),
-        LineProfile("AVI-HULL", 0.10, 0.040, 1.8, 0.25, 0.60, 10, 200, False),
-        LineProfile("AVI-LIAB", 0.04, 0.020, 2.2, 0.05, 0.65, 60, 900, True),
-        LineProfile("ENE-UPSTR", 0.12, 0.040, 2.0, 1.00, 0.60, 20, 300, False, 0.5),
-        LineProfile("ENE-DOWNSTR", 0.10, 0.020, 2.0, 1.00, 0.60, 25, 330, False, 0.5),
-        LineProfile("PRO-CAT", 0.05, 0.020, 1.5, 1.00, 0.55, 15, 150, False, 1.0),
-        LineProfile("PRO-COMM", 0.20, 0.008, 1.3, 0.25, 0.60, 15, 120, False, 0.4),
-        LineProfile("PRO-TERR", 0.01, 0.050, 2.1, 0.50, 0.45, 10, 240, False),
-        LineProfile("CAS-GL", 0.25, 0.020, 1.5, 0.10, 0.65, 200, 900, True),
-        LineProfile("CAS-EL", 0.35, 0.008, 1.3, 0.10, 0.70, 150, 800, True),
-        LineProfile("FIN-DO", 0.06, 0.150, 1.2, 1.00, 0.65, 240, 1100, True),
-        LineProfile("FIN-PI", 0.12, 0.070, 1.3, 0.50, 0.65, 270, 900, True),
-        LineProfile("FIN-CRIME", 0.08, 0.080, 1.4, 1.00, 0.55, 120, 300, False),
-        LineProfile("POL-CRED", 0.04, 0.120, 1.5, 0.50, 0.50, 90, 500, True),
-        LineProfile("POL-VIOL", 0.03, 0.040, 1.8, 0.50, 0.50, 20, 250, False),
-        LineProfile("CYB-1P", 0.15, 0.050, 1.6, 0.50, 0.60, 15, 200, False, 1.0),
-        LineProfile("CYB-3P", 0.08, 0.060, 1.7, 0.50, 0.65, 180, 800, True, 0.6),
+        LineProfile("MAR-CARGO", 0.30, 0.010, 1.4, 0.25, 0.65, 20, 120, False, 0.5),
+        LineProfile("MAR-HULL", 0.25, 0.022, 1.6, 0.50, 0.70, 15, 240, False, 0.3),
+        LineProfile("MAR-PI", 0.15, 0.012, 1.8, 0.10, 0.75, 90, 700, True),
+        LineProfile("AVI-HULL", 0.10, 0.040, 1.8, 0.25, 0.65, 10, 200, False),
+        LineProfile("AVI-LIAB", 0.04, 0.020, 2.2, 0.05, 0.70, 60, 900, True),
+        LineProfile("ENE-UPSTR", 0.12, 0.040, 2.0, 1.00, 0.65, 20, 300, False, 0.5),
+        LineProfile("ENE-DOWNSTR", 0.10, 0.020, 2.0, 1.00, 0.65, 25, 330, False, 0.5),
+        LineProfile("PRO-CAT", 0.05, 0.020, 1.5, 1.00, 0.60, 15, 150, False, 1.0),
+        LineProfile("PRO-COMM", 0.20, 0.008, 1.3, 0.25, 0.65, 15, 120, False, 0.4),
+        LineProfile("PRO-TERR", 0.01, 0.050, 2.1, 0.50, 0.50, 10, 240, False),
+        LineProfile("CAS-GL", 0.25, 0.020, 1.5, 0.10, 0.70, 200, 900, True),
+        LineProfile("CAS-EL", 0.35, 0.008, 1.3, 0.10, 0.75, 150, 800, True),
+        LineProfile("FIN-DO", 0.06, 0.150, 1.2, 1.00, 0.70, 240, 1100, True),
+        LineProfile("FIN-PI", 0.12, 0.070, 1.3, 0.50, 0.70, 270, 900, True),
+        LineProfile("FIN-CRIME", 0.08, 0.080, 1.4, 1.00, 0.60, 120, 300, False),
+        LineProfile("POL-CRED", 0.04, 0.120, 1.5, 0.50, 0.55, 90, 500, True),
+        LineProfile("POL-VIOL", 0.03, 0.040, 1.8, 0.50, 0.55, 20, 250, False),
+        LineProfile("CYB-1P", 0.15, 0.050, 1.6, 0.50, 0.65, 15, 200, False, 1.0),
+        LineProfile("CYB-3P", 0.08, 0.060, 1.7, 0.50, 0.70, 180, 800, True, 0.6),
     )
 }
 
 # Rate adequacy of each underwriting year: >1 = a hard market (more premium for the same
 # risk), <1 = soft. Years not listed are at 1.
 UNDERWRITING_CYCLE: dict[int, float] = {
-    2018: 0.92,
-    2019: 0.95,
+    2018: 0.94,
+    2019: 0.96,
     2020: 1.00,
-    2021: 1.06,
-    2022: 1.10,
-    2023: 1.12,
-    2024: 1.08,
+    2021: 1.04,
+    2022: 1.07,
+    2023: 1.08,
+    2024: 1.05,
     2025: 1.00,
-    2026: 0.94,
-    2027: 0.92,
+    2026: 0.96,
+    2027: 0.94,
 }
 RATING_NOISE_SIGMA = 0.20  # log-normal, mean one: the same risk priced differently
 
