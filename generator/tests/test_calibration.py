@@ -236,3 +236,14 @@ def test_larger_books_are_within_every_band(tmp_path: Path, seed: int):
     generate(cfg, tmp_path)
     report = calibrate(tmp_path)
     assert check(report) == [], render(report)
+
+
+def test_the_documented_profiles_are_the_ones_in_the_code():
+    doc = (Path(__file__).parents[2] / "docs" / "generator-book.md").read_text(encoding="utf-8")
+    for p in PROFILES.values():
+        row = (
+            f"| {p.code} | {p.frequency:.2f} | {p.severity_mean:.3f} | {p.severity_sigma:.1f} "
+            f"| {p.deductible_pct:.2f} | {p.target_loss_ratio:.0%} | {p.report_lag_days:.0f} "
+            f"| {p.settle_days:.0f} | {'long' if p.long_tail else 'short'} | {p.cat_factor:.1f} |"
+        )
+        assert row in doc, row
