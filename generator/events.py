@@ -48,7 +48,6 @@ def catalogue(rand: Rand, first_year: int, last_year: int) -> Events:
     days: list[int] = []
     perils: list[int] = []
     regions: list[np.ndarray] = []
-    codes_by_year: dict[int, list[int]] = {}
     codes = [c.code for c in COUNTRIES]
     for year in range(first_year, last_year + 1):
         start = (dt.date(year, 1, 1) - EPOCH).days
@@ -70,7 +69,6 @@ def catalogue(rand: Rand, first_year: int, last_year: int) -> Events:
                 days.append(day)
                 perils.append(pi)
                 regions.append(mask)
-                codes_by_year.setdefault(year, []).append(len(keys) - 1)
     order = np.lexsort((np.array(keys, np.int64), np.array(days, np.int64))) if keys else []
     key_a = np.array(keys, np.int64)[order] if keys else np.zeros(0, np.int64)
     day_a = np.array(days, np.int64)[order] if keys else np.zeros(0, np.int64)
