@@ -31,7 +31,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=ROOT / "warehouse.duckdb",
         help="DuckDB file (default: warehouse.duckdb)",
     )
-    r.add_argument("--policies", type=_positive, default=5000, help="scale (default: 5000)")
+    r.add_argument(
+        "--policies",
+        type=_positive,
+        default=5000,
+        help="scale: the total number of policies over the whole simulated history "
+        "(three years), not a number a year (default: 5000)",
+    )
     r.add_argument("--batches", type=_positive, default=7, help="daily batches (default: 7)")
     r.add_argument("--as-of", type=_date, default=None, help="last ingest date (default: today)")
     r.add_argument("--seed", type=int, default=42, help="random seed (default: 42)")
