@@ -236,6 +236,20 @@ def _expected_reported(p: Policy, end: dt.date, as_of: dt.date, points: int = 12
     return float(np.mean(reported_share(ages, PROFILES[p.line].report_lag_days)))
 
 
+def _by_accident_year(p: Policy, end: dt.date, as_of: dt.date, points: int = 24):
+    """(accident year, policy-years of exposure, share expected reported by as-of) for
+    slices of a policy's cover up to ``end``."""
+    span = (end - p.inception).days
+    if span <= 0:
+        return []
+    t = (np.arange(points) + 0.5) / points * span
+    ages = (as_of - p.inception).days - t
+    shares = reported_share(ages, PROFILES[p.line].report_lag_days)
+    years = [(p.inception + dt.timedelta(days=int(x))).year for x in t.tolist()]
+    weight = span / points / 365.0
+    return [(y, weight, float(sh)) for y, sh in zip(years, shares.tolist(), strict=True)]
+
+
 @dataclass
 class LineFigures:
     line: str
@@ -290,6 +304,8 @@ class Report:
     xol: list[dict[str, object]]
     events: list[CatEvent]
     accident_years: dict[int, int]
+    # (tail, accident year) -> [attritional claims reported, expected by now, expected ultimate]
+    development: dict[tuple[str, int], list[float]]
     above_limit: list[str]
     denied_with_incurred: list[str]
     history_years: float
@@ -357,6 +373,7 @@ def calibrate(root: Path) -> Report:
     for c in claims:
         by_policy[c.policy_id].append(c)
     first_day = min((p.inception for p in bound.values()), default=as_of)
+    development: dict[tuple[str, int], list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
     for p in bound.values():
         if p.line not in lines:
             continue
@@ -365,6 +382,11 @@ def calibrate(root: Path) -> Report:
         seen_end = min(end, as_of)
         years = max((seen_end - p.inception).days, 0) / 365.0
         share = _expected_reported(p, seen_end, as_of)
+        tail = "long" if prof.long_tail else "short"
+        for year, weight, rep in _by_accident_year(p, seen_end, as_of):
+            cell = development[(tail, year)]
+            cell[1] += prof.frequency * weight * rep
+            cell[2] += prof.frequency * weight
         f = lines[p.line]
         f.exposure_years += years
         f.expected_claims += prof.frequency * years * share
@@ -372,6 +394,7 @@ def calibrate(root: Path) -> Report:
         for c in mine:
             if c.claim_id not in cat_ids:
                 f.claims += 1
+                development[(tail, c.loss.year)][0] += 1
             if c.status != "denied" and c.claim_id not in cat_ids:
                 f.severity_usd.append(fx.usd(c.incurred, c.currency, c.loss))
                 f.severity_si.append(c.incurred / p.sum_insured if p.sum_insured else math.nan)
@@ -443,6 +466,7 @@ def calibrate(root: Path) -> Report:
         xol,
         events,
         dict(sorted(accident_years.items())),
+        dict(sorted(development.items())),
         above,
         denied,
         (as_of - first_day).days / 365.0,
@@ -574,6 +598,18 @@ def render(report: Report) -> str:
             f"{_pct(f.ultimate_lr)} {_pct(f.target_lr)}"
             + (" *" if prof and f.fe_expected_claims >= min_claims(f.line) else "")
         )
+    out += [
+        "",
+        "Attritional claims by accident year: reported / expected reported at age / "
+        "expected ultimate (long-tail lines are immature on recent years)",
+    ]
+    for tail in ("short", "long"):
+        cells = "  ".join(
+            f"{year}: {v[0]:.0f} / {v[1]:.0f} / {v[2]:.0f}"
+            for (t, year), v in report.development.items()
+            if t == tail and v[2] >= 1
+        )
+        out.append(f"  {tail + ' tail':<11} {cells}")
     out += ["", "Share of claims closed by age since report (actual / expected by the pattern)"]
     for tail, rows_ in report.closed_by_age.items():
         cells = "  ".join(

@@ -82,6 +82,13 @@ def test_long_tail_lines_are_immature_and_short_tail_lines_settle_fast(book):
     assert short["1-2y"] > 0.85
     assert long_["1-2y"] < 0.6
     assert long_["3-12m"] < short["3-12m"]
+    # reported claims by accident year follow the reporting pattern: the latest long-tail
+    # year is far from its ultimate, the short-tail one nearly there
+    latest = max(year for _tail, year in report.development)
+    for tail, maturity in (("long", (0.3, 0.75)), ("short", (0.85, 1.0))):
+        reported, expected, ultimate = report.development[(tail, latest)]
+        assert maturity[0] < expected / ultimate < maturity[1]
+        assert 0.7 < reported / expected < 1.4
 
 
 def test_calibrate_command_prints_the_report_and_exits_zero_in_band(book, capsys):
