@@ -98,6 +98,11 @@ def test_diff_and_promotion_sql_is_snowflake_sql():
         statements[0] == "create or replace schema ANALYTICS_MARTS__CANDIDATE clone ANALYTICS_MARTS"
     )
     assert "alter schema ANALYTICS_MARTS swap with ANALYTICS_MARTS__CANDIDATE" in statements
+    # a replaced table keeps its grants (the schema clone kept them for the others)
+    assert (
+        "create or replace table ANALYTICS_MARTS__CANDIDATE.DIM_POLICIES"
+        " clone CI_PR_7_MARTS.DIM_POLICIES copy grants"
+    ) in statements
     for statement in statements + snowflake_rollback_sql(["ANALYTICS_MARTS"]):
         assert sqlglot.parse_one(statement, read="snowflake")
 
