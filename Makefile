@@ -42,11 +42,12 @@ test: lint pytest test-terraform  ## Run every test (smoke scale for the heavy o
 test-slow: lint test-terraform  ## Every test at full scale (the nightly run)
 	WAREHOUSE_TEST_SCALE=large $(BIN)/pytest --durations=20
 
-lint: venv  ## ruff (Python), yamllint (dbt YAML, workflows), sqlfluff (models, analyses)
+lint: venv  ## ruff (Python), yamllint (dbt YAML, workflows), sqlfluff (models, analyses), secrets
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/yamllint --strict .
 	$(BIN)/sqlfluff lint models analyses
+	git ls-files -z | xargs -0 $(BIN)/detect-secrets-hook --baseline .secrets.baseline
 
 pytest: venv
 	$(BIN)/pytest --durations=15

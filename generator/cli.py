@@ -148,7 +148,8 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument(
         "--kms-key-id",
         default=None,
-        help="KMS key (ARN, id or alias) for SSE-KMS; required by the bucket policy",
+        help="KMS key (ARN, id or alias) for SSE-KMS; required, except with a local "
+        "--endpoint-url (localhost or a loopback address)",
     )
     u.add_argument(
         "--endpoint-url",

@@ -32,8 +32,12 @@ so S3 refuses bytes that differ from what was checked locally. Files of
 :data:`MULTIPART_THRESHOLD` bytes or more go up in parts of :data:`PART_SIZE` bytes, each
 with its own SHA-256 checksum.
 
-With ``kms_key_id`` every object is written with ``ServerSideEncryption=aws:kms``, that
-key, and ``BucketKeyEnabled=True``. Transient errors are retried by botocore (``standard``
+Encryption is not optional: every object is written with ``ServerSideEncryption=aws:kms``,
+the key ``kms_key_id`` and ``BucketKeyEnabled=True``. Without a key the upload is refused
+(:class:`EncryptionRequiredError`, before anything is read or sent) unless the S3 endpoint is
+named explicitly and is a local one (a loopback address or ``localhost``, e.g. moto or MinIO
+on ``http://127.0.0.1:5000``), where KMS may not exist and nothing leaves the machine.
+Transient errors are retried by botocore (``standard``
 retry mode, ``max_attempts``); other S3 and credential errors become an
 :class:`UploadError` naming the bucket and key.
 
@@ -48,6 +52,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
+import ipaddress
 import math
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -55,6 +60,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import boto3
 from botocore.client import BaseClient
@@ -105,6 +111,10 @@ class UploadResult:
 
 class UploadError(Exception):
     """The lake could not be uploaded or verified; the message says what and where."""
+
+
+class EncryptionRequiredError(UploadError):
+    """An upload without a KMS key to an endpoint that is not named and local."""
 
 
 @dataclass(frozen=True)
@@ -161,8 +171,10 @@ def upload_lake(
 ) -> UploadResult:
     """Upload the lake at ``lake_root`` to ``s3://bucket/prefix/`` (see the module docstring).
 
-    ``kms_key_id`` (ARN, id or alias) turns on SSE-KMS; leave it None for endpoints without
-    KMS. ``client`` replaces the client built from ``endpoint_url``, ``region`` and
+    ``kms_key_id`` (ARN, id or alias) is the SSE-KMS key; it may be None only when the
+    endpoint (``endpoint_url``, or that of ``client``) is named and local, otherwise
+    :class:`EncryptionRequiredError` is raised before anything is read. ``client``
+    replaces the client built from ``endpoint_url``, ``region`` and
     ``max_attempts`` (its own retry settings then apply). ``progress`` receives one
     human-readable line per event and a final summary line.
 
@@ -171,6 +183,7 @@ def upload_lake(
     """
     started = time.monotonic()
     say = progress or _quiet
+    _require_encryption(kms_key_id, client.meta.endpoint_url if client else endpoint_url)
     root = _lake_root(lake_root)
     _check_settings(bucket, workers, max_attempts)
     prefix = _clean_prefix(prefix)
@@ -260,6 +273,36 @@ def make_client(
         )
     except (BotoCoreError, ValueError) as exc:
         raise UploadError(f"cannot create an S3 client: {exc}") from exc
+
+
+# -- encryption ------------------------------------------------------------------------------
+def is_local_endpoint(endpoint_url: str | None) -> bool:
+    """True for an explicitly named endpoint on this machine (loopback address or localhost)."""
+    if not endpoint_url:
+        return False
+    host = urlsplit(endpoint_url).hostname
+    if not host:
+        return False
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _require_encryption(kms_key_id: str | None, endpoint_url: str | None) -> None:
+    if kms_key_id and kms_key_id.strip():
+        return
+    if is_local_endpoint(endpoint_url):
+        return
+    where = f"endpoint {endpoint_url}" if endpoint_url else "AWS S3 (no endpoint named)"
+    raise EncryptionRequiredError(
+        f"refusing to upload to {where} without a KMS key: the lake holds personal data and "
+        "is written with SSE-KMS only (give --kms-key-id, the terraform output kms_key_arn); "
+        "unencrypted uploads are allowed only to a local endpoint named with --endpoint-url "
+        "(localhost or a loopback address)"
+    )
 
 
 # -- the local lake --------------------------------------------------------------------------
@@ -768,4 +811,12 @@ def _quiet(_line: str) -> None:
     return None
 
 
-__all__ = ["UploadError", "UploadResult", "make_client", "upload_lake", "verify_remote"]
+__all__ = [
+    "EncryptionRequiredError",
+    "UploadError",
+    "UploadResult",
+    "is_local_endpoint",
+    "make_client",
+    "upload_lake",
+    "verify_remote",
+]

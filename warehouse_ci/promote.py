@@ -186,7 +186,9 @@ def snowflake_promotion_sql(pairs: list[tuple[Relation, Relation]]) -> list[str]
         for prod, env in pairs:
             if prod.schema == schema:
                 statements.append(
+                    # copy grants: the replaced table's grants (reporters' SELECT) stay
                     f"create or replace table {candidate}.{prod.name} clone {env.schema}.{env.name}"
+                    " copy grants"
                 )
         statements.append(f"alter schema {schema} swap with {candidate}")
         statements.append(f"drop schema if exists {schema}{PREVIOUS.upper()}")

@@ -437,3 +437,65 @@ def test_unreadable_manifest_is_named(
     (root / rel).write_text("{not json", encoding="utf-8")
     with pytest.raises(UploadError, match=f"cannot read manifest {rel}"):
         _upload(endpoint, root, prefix)
+
+
+# -- encryption by default -------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("url", "local"),
+    [
+        ("http://127.0.0.1:5000", True),
+        ("http://127.8.9.10:9000", True),
+        ("http://localhost:9000", True),
+        ("http://minio.localhost:9000", True),
+        ("http://[::1]:9000", True),
+        (None, False),
+        ("", False),
+        ("https://s3.eu-west-1.amazonaws.com", False),
+        ("http://10.0.0.5:9000", False),
+        ("http://minio.internal:9000", False),
+        ("http://localhost.example.com:9000", False),
+    ],
+)
+def test_only_loopback_endpoints_count_as_local(url: str | None, local: bool) -> None:
+    assert upload.is_local_endpoint(url) is local
+
+
+@pytest.mark.parametrize("endpoint_url", [None, "https://s3.example.com", "http://10.0.0.5:9000"])
+@pytest.mark.parametrize("key", [None, "", "  "])
+def test_upload_without_a_key_is_refused_unless_the_endpoint_is_local(
+    tmp_path: Path, endpoint_url: str | None, key: str | None
+) -> None:
+    # the lake does not even exist: the refusal comes before anything is read or sent
+    with pytest.raises(upload.EncryptionRequiredError, match="without a KMS key") as caught:
+        upload_lake(tmp_path / "nowhere", BUCKET, kms_key_id=key, endpoint_url=endpoint_url)
+    assert isinstance(caught.value, UploadError)
+    assert "--kms-key-id" in str(caught.value)
+
+
+def test_a_given_client_to_aws_without_a_key_is_refused(
+    small_lake: tuple[Path, list[Manifest]], prefix: str
+) -> None:
+    root, _ = small_lake
+    aws = boto3.client("s3", region_name="eu-west-1", **CREDENTIALS)
+    with pytest.raises(upload.EncryptionRequiredError, match=r"s3\.eu-west-1\.amazonaws\.com"):
+        upload_lake(root, BUCKET, prefix, client=aws)
+
+
+def test_local_endpoint_without_a_key_uploads_in_clear(
+    endpoint: Endpoint, small_lake: tuple[Path, list[Manifest]], prefix: str
+) -> None:
+    root, _ = small_lake
+    result = _upload(endpoint, root, prefix, kms_key_id=None)
+    assert len(result.uploaded) == 8
+    head = endpoint.s3.head_object(Bucket=BUCKET, Key=result.uploaded[0])
+    assert head.get("ServerSideEncryption") != "aws:kms"
+
+
+def test_cli_refuses_an_upload_without_a_key(
+    small_lake: tuple[Path, list[Manifest]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from generator.cli import main
+
+    root, _ = small_lake
+    assert main(["upload", "--lake", str(root), "--bucket", BUCKET, "--region", REGION]) == 1
+    assert "without a KMS key" in capsys.readouterr().err

@@ -53,6 +53,24 @@ EVALUATOR_EXCEPTIONS = {
     "fct_root_models": {
         "dim_dates": "the calendar is generated from a date spine: no upstream by design",
     },
+    # The right to be forgotten (docs/access.md): the suppression list is applied where the
+    # raw lines are first read, so that no model keeps an erased insured's records.
+    "fct_direct_join_to_source": {
+        "base_landing__erased_records": "finds the erased records in the raw lines themselves, "
+        "before any model keeps them (seed erasure_requests beside the sources)",
+        "landing.insureds": "the base model leaves out the erased records as it reads the lines",
+        "landing.policies": "the base model leaves out the erased records as it reads the lines",
+        "landing.claims": "the base model leaves out the erased records as it reads the lines",
+    },
+    "fct_multiple_sources_joined": {
+        "base_landing__erased_records": "an insured's records are its own lines, its policies' "
+        "and their claims': one erasure spans three sources",
+    },
+    "fct_source_fanout": {
+        "landing.insureds": "read by its base model and by base_landing__erased_records",
+        "landing.policies": "read by its base model and by base_landing__erased_records",
+        "landing.claims": "read by its base model and by base_landing__erased_records",
+    },
     "fct_sources_without_freshness": {
         "landing.specialty_lines": "reference data that changes a few times a year: "
         "no delivery is expected on a given day",

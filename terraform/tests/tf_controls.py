@@ -813,9 +813,11 @@ def check_names_contract(
     warehouse = prod.get("warehouse")
     role = prod.get("role")
     user = prod.get("user")
-    if objects["databases"] != [database]:
+    # production, and the pull-request environments' own database
+    if objects["databases"] != [database, f"{database}_CI"]:
         problems.append(
-            f"account_setup.sql creates databases {objects['databases']}, expected [{database!r}]"
+            f"account_setup.sql creates databases {objects['databases']},"
+            f" expected [{database!r}, {database + '_CI'!r}]"
         )
     if schema not in objects["schemas"]:
         problems.append(f"account_setup.sql does not create schema {schema}")
@@ -825,7 +827,7 @@ def check_names_contract(
             f" expected [{warehouse!r}]"
         )
     if (
-        set(objects["roles"]) != {"LOADER", "TRANSFORMER", "REPORTER"}
+        set(objects["roles"]) != {"LOADER", "TRANSFORMER", "REPORTER", "PII_READER", "CI_RUNNER"}
         or role not in objects["roles"]
     ):
         problems.append(
@@ -863,9 +865,10 @@ ADMIN_GRANTS = {
     ("CREATE VIEW", "SCHEMA INSURANCE.LANDING", "TRANSFORMER"),
     ("USAGE", "WAREHOUSE INSURANCE_WH", "REPORTER"),
     ("USAGE", "DATABASE INSURANCE", "REPORTER"),
-    ("USAGE", "FUTURE SCHEMAS IN DATABASE INSURANCE", "REPORTER"),
-    ("SELECT", "FUTURE TABLES IN DATABASE INSURANCE", "REPORTER"),
-    ("SELECT", "FUTURE VIEWS IN DATABASE INSURANCE", "REPORTER"),
+    # the reporting layer, by schema (the whole matrix: test_grant_matrix.py)
+    ("SELECT", "FUTURE TABLES IN SCHEMA INSURANCE.ANALYTICS_MARTS", "REPORTER"),
+    ("SELECT", "FUTURE VIEWS IN SCHEMA INSURANCE.ANALYTICS_MARTS", "REPORTER"),
+    ("CREATE SCHEMA", "DATABASE INSURANCE_CI", "CI_RUNNER"),
 }
 
 
@@ -877,7 +880,7 @@ def check_admin_script(sql: str) -> list[str]:
         for setting in ("WAREHOUSE_SIZE = 'XSMALL'", "AUTO_SUSPEND = 60", "AUTO_RESUME = TRUE"):
             if setting not in props:
                 problems.append(f"warehouse {name} lacks {setting}")
-    for role in ("LOADER", "TRANSFORMER", "REPORTER"):
+    for role in ("LOADER", "TRANSFORMER", "REPORTER", "CI_RUNNER"):
         if (role, "SYSADMIN") not in objects["role_grants"]:
             problems.append(f"role {role} is not granted to SYSADMIN")
     problems += [f"missing grant: {g}" for g in sorted(ADMIN_GRANTS - objects["grants"])]

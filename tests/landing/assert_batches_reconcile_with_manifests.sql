@@ -1,5 +1,6 @@
 {#- Reconciliation, per batch and source: the data rows the manifests list equal the
-    records accepted (typed, before deduplication) plus the records quarantined. A file
+    records accepted (typed, before deduplication) plus the records quarantined plus the
+    records suppressed by an erasure request (base_landing__erased_records). A file
     listed but not landed, or landed but not listed, breaks it. Returns the rows that do
     not reconcile. -#}
 {%- set sources = ['insureds', 'reinsurance_treaties', 'specialty_lines', 'policies', 'claims'] -%}
@@ -24,6 +25,17 @@ landed_records as (
 
 ),
 
+erased_files as (
+
+    select
+        source_name,
+        file_name,
+        count(*) as records_suppressed
+    from {{ ref('base_landing__erased_records') }}
+    group by source_name, file_name
+
+),
+
 landed_files as (
 
     select
@@ -44,9 +56,12 @@ per_file as (
         coalesce(manifest_files.source_name, landed_files.source_name) as source_name,
         coalesce(manifest_files.manifest_rows, 0) as manifest_rows,
         coalesce(landed_files.records_accepted, 0) as records_accepted,
-        coalesce(landed_files.records_quarantined, 0) as records_quarantined
+        coalesce(landed_files.records_quarantined, 0) as records_quarantined,
+        coalesce(erased_files.records_suppressed, 0) as records_suppressed
     from manifest_files
     full outer join landed_files on manifest_files.file_name = landed_files.file_name
+    left join erased_files
+        on coalesce(manifest_files.file_name, landed_files.file_name) = erased_files.file_name
 
 ),
 
@@ -57,7 +72,8 @@ per_batch_and_source as (
         source_name,
         sum(manifest_rows) as manifest_rows,
         sum(records_accepted) as records_accepted,
-        sum(records_quarantined) as records_quarantined
+        sum(records_quarantined) as records_quarantined,
+        sum(records_suppressed) as records_suppressed
     from per_file
     group by batch_id, source_name
 
@@ -65,4 +81,4 @@ per_batch_and_source as (
 
 select *
 from per_batch_and_source
-where manifest_rows != records_accepted + records_quarantined
+where manifest_rows != records_accepted + records_quarantined + records_suppressed

@@ -98,6 +98,11 @@ def test_diff_and_promotion_sql_is_snowflake_sql():
         statements[0] == "create or replace schema ANALYTICS_MARTS__CANDIDATE clone ANALYTICS_MARTS"
     )
     assert "alter schema ANALYTICS_MARTS swap with ANALYTICS_MARTS__CANDIDATE" in statements
+    # a replaced table keeps its grants (the schema clone kept them for the others)
+    assert (
+        "create or replace table ANALYTICS_MARTS__CANDIDATE.DIM_POLICIES"
+        " clone CI_PR_7_MARTS.DIM_POLICIES copy grants"
+    ) in statements
     for statement in statements + snowflake_rollback_sql(["ANALYTICS_MARTS"]):
         assert sqlglot.parse_one(statement, read="snowflake")
 
@@ -162,3 +167,26 @@ def test_workflows_match_the_github_workflow_schema():
         cwd=REPO_ROOT,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_diff_without_samples_keeps_no_row(tmp_path):
+    """CI diffs run with --samples 0: counts and match rates, never a row's values."""
+    import duckdb
+
+    from warehouse_ci.core import Relation, Settings, Warehouse
+    from warehouse_ci.diff import compare
+
+    database = tmp_path / "w.duckdb"
+    with duckdb.connect(str(database)) as con:
+        con.execute("create schema p; create schema e")
+        con.execute("create table p.t as select * from (values (1, 'a'), (2, 'b')) v(k, x)")
+        con.execute(
+            "create table e.t as select * from (values (1, 'a'), (2, 'c'), (3, 'd')) v(k, x)"
+        )
+    prod, env = Relation("w", "p", "t"), Relation("w", "e", "t")
+    with Warehouse(Settings(database=database)) as wh:
+        kept = compare(wh, prod, env, ["k"], samples=0)
+        sampled = compare(wh, prod, env, ["k"], samples=5)
+    assert (kept["changed_rows"], kept["only_in_env"]) == (1, 1)
+    assert kept["samples"] == {"only_in_prod": [], "only_in_env": [], "changed": []}
+    assert sampled["samples"]["changed"] and sampled["samples"]["only_in_env"]

@@ -4,6 +4,7 @@
         incremental_strategy='delete+insert',
         unique_key='claim_id',
         on_schema_change='append_new_columns',
+        post_hook="{{ forget_erased_claims(this) }}",
     )
 }}
 {#- One row per claim version (claim_id + updated_at) with the change in paid, reserve,

@@ -1,4 +1,6 @@
-{#- Insureds, one row per version (SCD2 in system time), plus the unknown member. -#}
+{#- Insureds, one row per version (SCD2 in system time), plus the unknown member. The
+    reporting layer holds no personal data (docs/access.md): names, contacts and street
+    addresses stay in the layers below; the date of birth is generalised to its year. -#}
 with
 
 versions as (
@@ -14,15 +16,10 @@ insured_versions as (
         insured_id,
         version_number,
         insured_type,
-        full_name,
-        email,
-        phone,
-        date_of_birth,
+        cast(extract(year from date_of_birth) as integer) as birth_year,
         industry,
-        address_line,
         city,
         region,
-        postal_code,
         country_code,
         annual_revenue_usd,
         risk_rating,
@@ -43,15 +40,10 @@ unknown_member as (
         'unknown' as insured_id,
         0 as version_number,
         'unknown' as insured_type,
-        'unknown' as full_name,
-        cast(null as varchar) as email,
-        cast(null as varchar) as phone,
-        cast(null as date) as date_of_birth,
+        cast(null as integer) as birth_year,
         cast(null as varchar) as industry,
-        cast(null as varchar) as address_line,
         cast(null as varchar) as city,
         cast(null as varchar) as region,
-        cast(null as varchar) as postal_code,
         cast(null as varchar) as country_code,
         cast(null as decimal(18, 2)) as annual_revenue_usd,
         cast(null as varchar) as risk_rating,

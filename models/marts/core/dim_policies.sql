@@ -1,5 +1,6 @@
 {#- Policies, one row per version (SCD2 in system time), plus the unknown member that
-    facts point at while a policy has not arrived. -#}
+    facts point at while a policy has not arrived. Underwriters and brokers by id only: their
+    names are personal data and stay below the reporting layer (docs/access.md). -#}
 with
 
 versions as (
@@ -28,9 +29,7 @@ policy_versions as (
         sum_insured,
         deductible,
         underwriter_id,
-        underwriter_name,
         broker_id,
-        broker_name,
         broker_country_code,
         is_deleted,
         valid_from,
@@ -61,9 +60,7 @@ unknown_member as (
         cast(null as decimal(18, 2)) as sum_insured,
         cast(null as decimal(18, 2)) as deductible,
         cast(null as varchar) as underwriter_id,
-        cast(null as varchar) as underwriter_name,
         cast(null as varchar) as broker_id,
-        cast(null as varchar) as broker_name,
         cast(null as varchar) as broker_country_code,
         false as is_deleted,
         cast('1900-01-01' as timestamp) as valid_from,

@@ -116,3 +116,4 @@ select
     updated_at,
     unexpected_fields
 from checked
+where {{ not_erased('claims', 'checked') }}

@@ -71,3 +71,4 @@ select
     created_at,
     updated_at
 from checked
+where {{ not_erased('insureds', 'checked') }}

@@ -145,3 +145,4 @@ select
     updated_at,
     unexpected_fields
 from checked
+where {{ not_erased('policies', 'checked') }}

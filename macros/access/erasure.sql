@@ -1,0 +1,40 @@
+{#- The right to be forgotten (docs/access.md): the seed erasure_requests lists the insureds
+    to forget; base_landing__erased_records finds their records in the lake. -#}
+
+{% macro not_erased(source_name, relation_alias) -%}
+    {#- True for a landed record no erasure request covers (a base model's final filter). -#}
+    not exists (
+        select 1 from {{ ref('base_landing__erased_records') }} as erased
+        where
+            erased.source_name = '{{ source_name }}'
+            and erased.file_name = {{ relation_alias }}.file_name
+            and erased.record_number = {{ relation_alias }}.record_number
+    )
+{%- endmacro %}
+
+{% macro forget_erased_insureds(relation) -%}
+    {#- Every snapshot's post-hook: snapshots keep what earlier runs saw, so the rows of an
+        erased insured are deleted from those that hold an insured_id after each run. -#}
+    {%- if execute -%}
+        {%- set columns = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list -%}
+        {#- the seed by its node (a hook's ref would not be a dependency of the snapshot) -#}
+        {%- set seed = graph.nodes.values() | selectattr('resource_type', 'equalto', 'seed')
+            | selectattr('name', 'equalto', 'erasure_requests') | first -%}
+        {%- set requests = api.Relation.create(
+            database=seed.database, schema=seed.schema, identifier=seed.alias) -%}
+        {%- if 'insured_id' in columns -%}
+    delete from {{ relation }}
+    where insured_id in (select erasure.insured_id from {{ requests }} as erasure)
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro forget_erased_claims(relation) -%}
+    {#- An incremental claims model's post-hook: rows kept from earlier runs for a claim that
+        is now erased are deleted. -#}
+    delete from {{ relation }}
+    where claim_id in (
+        select erased.claim_id from {{ ref('base_landing__erased_records') }} as erased
+        where erased.claim_id is not null
+    )
+{%- endmacro %}
