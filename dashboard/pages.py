@@ -170,16 +170,18 @@ def triangles(ctx: Context) -> None:
     st.header("Development triangles")
     st.caption(
         "Cumulative incurred (USD) by accident year and development age in months, as known "
-        "at each age (fct_loss_triangles)."
+        "at each age (fct_loss_triangles); filtered by line group and line only."
     )
     measure = st.radio(
         "Amount", ["cumulative_incurred_usd", "cumulative_paid_usd"], horizontal=True
     )
-    lines = ctx.filters.lines
     condition = ""
-    if lines:
-        quoted = ", ".join("'" + v.replace("'", "''") + "'" for v in lines)
-        condition = f" and line_code in ({quoted})"
+    if ctx.filters.lines or ctx.filters.line_groups:
+        lines = Filters(ctx.filters.line_groups, ctx.filters.lines).sql(None)
+        condition = (
+            f" and line_code in (select policies.line_code from "
+            f"{ctx.metrics.relation('dim_policies_current')} as policies where true{lines})"
+        )
     rows = ctx.metrics.sql(
         f"select cast(year(origin_start) as varchar) as accident_year, "
         f"development_age_months, sum({measure}) as amount "

@@ -113,6 +113,7 @@ def running_app(published: Path) -> Iterator[str]:
             f"--server.port={port}",
             "--server.address=127.0.0.1",
             "--browser.gatherUsageStats=false",
+            "--client.toolbarMode=viewer",
         ],
         env={**os.environ, "WAREHOUSE_PUBLISHED": str(published), "DBT_TARGET": "dev"},
         stdout=subprocess.PIPE,

@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from dashboard.metrics import Metrics, duckdb_metrics
@@ -74,7 +75,7 @@ CESSION_COLUMNS = {TREATY_TYPE: "treaty_type", REINSURER: "reinsurer_name"}
 
 
 def _key(value: object) -> str | None:
-    return None if value is None else str(value)[:10]
+    return None if value is None or pd.isna(value) else str(value)[:10]
 
 
 def measure_by(metrics: Metrics, measure: str, grouping: str) -> dict[str | None, float]:
@@ -192,3 +193,53 @@ def test_mf_validate_configs_passes_on_the_warehouse(warehouse, tmp_path: Path):
     assert "ERRORS: 0" in output and "Successfully validated metrics against data warehouse" in (
         output
     ), output
+
+
+# saved query -> (the dbt model built from it, saved query's group-by -> model column)
+SAVED_QUERY_MODELS = {
+    "book_by_line_group": ("rpt_book_by_line_group", {LINE_GROUP: "line_group"}),
+    "loss_ratio_by_line_year": (
+        "rpt_loss_ratio_by_line_year",
+        {"policy__line": "line_code", YEAR: "year_start"},
+    ),
+    "frequency_severity_by_line_group_year": (
+        "rpt_frequency_severity_by_line_group_year",
+        {LINE_GROUP: "line_group", YEAR: "year_start"},
+    ),
+    "ceded_by_reinsurer": (
+        "rpt_ceded_by_reinsurer",
+        {REINSURER: "reinsurer_name", TREATY_TYPE: "treaty_type"},
+    ),
+}
+
+
+def _float(value: object) -> float | None:
+    if value is None or pd.isna(value):
+        return None
+    number = float(value)  # type: ignore[arg-type]
+    return None if math.isnan(number) else number
+
+
+@pytest.mark.parametrize("saved_query", sorted(SAVED_QUERY_MODELS))
+def test_the_model_built_from_a_saved_query_equals_it(metrics: Metrics, saved_query: str):
+    model, columns = SAVED_QUERY_MODELS[saved_query]
+    answer = metrics.query(saved_query=saved_query)
+    table = metrics.sql(f"select * from {MARTS}.{model}")
+    names = [c for c in answer.columns if c not in columns]
+    assert set(table.columns) == set(columns.values()) | set(names)
+
+    def rows(frame, keys):
+        return {
+            tuple(_key(v) for v in row[list(keys)]): {n: _float(row[n]) for n in names}
+            for _, row in frame.iterrows()
+        }
+
+    got, want = rows(table, columns.values()), rows(answer, columns.keys())
+    assert set(got) == set(want) and len(got) == len(table)
+    differ = {
+        (k, n): (got[k][n], want[k][n])
+        for k in want
+        for n in names
+        if not _equal(got[k][n], want[k][n])
+    }
+    assert not differ, differ
