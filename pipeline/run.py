@@ -93,9 +93,10 @@ def run_pipeline(
     if freshness and report.batches:
         report.freshness = _freshness(dbt, target)
     if report.ok and docs:
-        outcome = dbt.invoke("docs", "generate")
+        # --static: one file with the manifest and catalog inside, that opens from disk
+        outcome = dbt.invoke("docs", "generate", "--static")
         if outcome.success:
-            report.docs = target / "index.html"
+            report.docs = target / "static_index.html"
     report.quarantine = _quarantine(database)
     report.landing_issues = _landing_issues(database)
     report.skipped_hub_nodes = _skipped_hub_nodes(target / "manifest.json")
