@@ -179,21 +179,30 @@ def duckdb_metrics(
     return Metrics(MetricFlowEngine(semantic_manifest_lookup=lookup, sql_client=client), client)
 
 
-def snowflake_metrics(project_dir: Path = ROOT, profiles_dir: Path = ROOT) -> Metrics:
-    """The engine on the ``prod`` target (Snowflake) through dbt's adapter, as ``mf`` builds
-    it: the project's target/semantic_manifest.json, the profile's credentials."""
+def snowflake_metrics(
+    project_dir: Path = ROOT, profiles_dir: Path = ROOT, manifest: Path | None = None
+) -> Metrics:
+    """The engine on the ``prod`` target (Snowflake) through dbt's adapter, as ``mf``
+    builds it, without connecting until the first query: the profile's credentials, the
+    project's target/semantic_manifest.json (``dbt parse`` on the prod target writes it)."""
+    from dbt.adapters.factory import get_adapter_by_type, register_adapter
+    from dbt.cli.main import dbtRunner
+    from dbt.config.runtime import RuntimeConfig, load_profile, load_project
+    from dbt.flags import get_flags
+    from dbt.mp_context import get_mp_context
     from dbt_metricflow.cli.dbt_connectors.adapter_backed_client import AdapterBackedSqlClient
-    from dbt_metricflow.cli.dbt_connectors.dbt_config_accessor import (
-        dbtArtifacts,
-        dbtProjectMetadata,
-    )
 
-    metadata = dbtProjectMetadata.load_from_paths(
-        profiles_path=profiles_dir, project_path=project_dir
-    )
-    artifacts = dbtArtifacts.load_from_project_metadata(metadata)
-    client = AdapterBackedSqlClient(artifacts.adapter)
-    lookup = SemanticManifestLookup(artifacts.semantic_manifest)
+    # `dbt debug --config-dir` sets dbt's global flags and connects to nothing
+    folders = ["--project-dir", str(project_dir), "--profiles-dir", str(profiles_dir)]
+    dbtRunner().invoke(["debug", "--config-dir", "--quiet", *folders])
+    profile = load_profile(project_root=str(project_dir), cli_vars={})
+    project = load_project(str(project_dir), version_check=False, profile=profile)
+    register_adapter(RuntimeConfig.from_parts(project, profile, get_flags()), get_mp_context())
+    client = AdapterBackedSqlClient(get_adapter_by_type(profile.credentials.type))
+    path = manifest or project_dir / "target" / "semantic_manifest.json"
+    if not path.exists():
+        raise MetricsUnavailable(f"{path} does not exist: run `dbt parse` on the prod target")
+    lookup = SemanticManifestLookup(parse_manifest_from_dbt_generated_manifest(path.read_text()))
     return Metrics(MetricFlowEngine(semantic_manifest_lookup=lookup, sql_client=client), client)
 
 
@@ -203,4 +212,5 @@ def metrics_for_target(target: str | None = None) -> Metrics:
     if target == "dev":
         published = Path(os.environ.get("WAREHOUSE_PUBLISHED", PUBLISHED))
         return duckdb_metrics(published / "warehouse.duckdb", published / "semantic_manifest.json")
-    return snowflake_metrics()
+    manifest = os.environ.get("WAREHOUSE_SEMANTIC_MANIFEST")
+    return snowflake_metrics(manifest=Path(manifest) if manifest else None)

@@ -19,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.metrics import Metrics, duckdb_metrics
 from dashboard.pages import LABELS, PAGES, figure
-from pipeline.modes import ROOT
+from pipeline.modes import OFFLINE, ROOT
 from pipeline.publish import DATABASE, SEMANTIC_MANIFEST, publish
 
 SCREENSHOTS = Path(os.environ.get("WAREHOUSE_ARTIFACTS", ROOT / "artifacts")) / "screenshots"
@@ -189,3 +189,35 @@ def test_a_reader_of_the_published_copy_never_locks_the_build_out(tmp_path: Path
         blocked = _open_read_write(live)
     assert blocked.returncode != 0 and "lock" in blocked.stderr.lower(), blocked.stderr
     assert not list(folder.glob(".*.tmp"))
+
+
+PROD_CONSTRUCTION = """
+import sys
+from pathlib import Path
+from dashboard.metrics import snowflake_metrics
+metrics = snowflake_metrics(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]))
+print(type(metrics.client).__name__, metrics.client.sql_engine_type.value)
+print(metrics.explain(["gross_loss_ratio"], ["metric_time__year"]))
+"""
+
+
+def test_the_prod_target_builds_the_engine_on_snowflake(published: Path):
+    """DBT_TARGET=prod: the engine on dbt's Snowflake adapter, built without a connection
+    (no Snowflake here: what is checked is the construction and the SQL it would send)."""
+    arguments = [str(OFFLINE), str(ROOT), str(published / SEMANTIC_MANIFEST)]
+    done = subprocess.run(
+        [sys.executable, "-c", PROD_CONSTRUCTION, *arguments],
+        env={
+            **os.environ,
+            "DBT_TARGET": "prod",
+            "SNOWFLAKE_ACCOUNT": "example-account",
+            "SNOWFLAKE_PRIVATE_KEY_PATH": "/nonexistent/key.p8",
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "AdapterBackedSqlClient Snowflake" in done.stdout
+    assert "DATE_TRUNC('year', loss_month)" in done.stdout, done.stdout
