@@ -62,7 +62,7 @@ def test_every_page_renders_its_figures(published: Path, monkeypatch, key: str):
     assert not app.error, [e.value for e in app.error]
     text = " ".join(
         [m.label for m in app.metric]
-        + [str(t.value) for t in app.table]
+        + [t.value.to_csv() for t in app.table]
         + [s.value for s in app.subheader]
     )
     assert app.table, f"{key}: no table"

@@ -130,7 +130,10 @@ select
     cast(line_group as varchar) as line_group,
     cast(gross_written_premium as decimal(38, 2)) as gross_written_premium,
     cast(
-        coalesce(gross_written_premium, 0) - coalesce(ceded_written_premium, 0) as decimal(38, 2)
+        case
+            when gross_written_premium is not null or ceded_written_premium is not null
+                then coalesce(gross_written_premium, 0) - coalesce(ceded_written_premium, 0)
+        end as decimal(38, 2)
     ) as net_written_premium,
     cast(gross_earned_premium as decimal(38, 2)) as gross_earned_premium,
     cast(net_earned_premium as decimal(38, 2)) as net_earned_premium,
