@@ -76,4 +76,5 @@ bench: venv  ## Generator throughput and peak memory at two scales
 	$(BIN)/lakegen bench
 
 clean:  ## Remove generated data and build outputs (keeps .venv)
-	rm -rf $(LAKE) bench target logs offline/target offline/logs warehouse.duckdb warehouse.duckdb.wal
+	rm -rf $(LAKE) bench target logs offline/target offline/logs warehouse.duckdb warehouse.duckdb.wal \
+		published artifacts
