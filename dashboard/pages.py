@@ -104,7 +104,7 @@ def book(ctx: Context) -> None:
     valuation = ctx.metrics.sql(
         f"select valuation_date from {ctx.metrics.relation('dim_valuation_date')}"
     )
-    date = valuation["valuation_date"].iloc[0] if len(valuation) else "?"
+    date = str(valuation["valuation_date"].iloc[0])[:10] if len(valuation) else "?"
     st.header("The book at the valuation date")
     st.caption(
         f"As at {date}: premium written and earned, losses incurred (accident-period basis) "

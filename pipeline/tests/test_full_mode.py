@@ -51,9 +51,6 @@ EVALUATOR_EXCEPTIONS = {
         "rpt_policy_months_wide": "the one big table for BI tools: one row per policy and "
         "month with the attributes of every dimension",
     },
-    "fct_root_models": {
-        "dim_dates": "the calendar is generated from a date spine: no upstream by design",
-    },
     "fct_sources_without_freshness": {
         "landing.specialty_lines": "reference data that changes a few times a year: "
         "no delivery is expected on a given day",
