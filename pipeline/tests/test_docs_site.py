@@ -4,12 +4,11 @@ what the warehouse answers, the marts have owners, the dashboard is an exposure.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 
-from pipeline.dbt import Dbt
+from pipeline.dbt import Dbt, dbt_environment
 from pipeline.tests.conftest import AIR_GAPPED
 
 OVERVIEW = "Where to start"
@@ -19,10 +18,11 @@ OVERVIEW = "Where to start"
 def static_docs(warehouse) -> Path:
     """`dbt docs generate --static` in-process on the fixture's warehouse (same process and
     profile as its build: the parse is partial; the catalog is left empty)."""
-    dbt = Dbt(AIR_GAPPED, {})
+    lake, database, _ = warehouse
+    target = AIR_GAPPED.project_dir / "target"
+    dbt = Dbt(AIR_GAPPED, dbt_environment(str(lake.resolve()), database.resolve(), target))
     outcome = dbt.invoke("docs", "generate", "--static", "--empty-catalog")
     assert outcome.success, outcome.failures
-    target = Path(os.environ.get("DBT_TARGET_PATH", AIR_GAPPED.project_dir / "target"))
     return target
 
 
