@@ -15,7 +15,7 @@ AS_OF     ?=
 HUB       ?= auto
 
 .PHONY: help venv run generate test test-slow lint pytest test-terraform check-snowflake-sql \
-	elementary-cli bench clean
+	elementary-cli bench clean dashboard mf
 
 help:  ## Show the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -55,6 +55,18 @@ pytest: venv
 test-terraform: venv  ## Static checks of terraform/ (fmt, checkov in its own venv)
 	bash terraform/scripts/static_checks.sh
 
+dashboard: venv  ## Serve the dashboard on the warehouse `make run` published (DBT_TARGET=prod: Snowflake)
+	$(BIN)/streamlit run dashboard/app.py --server.headless true --browser.gatherUsageStats false \
+		--client.toolbarMode viewer $(if $(PORT),--server.port $(PORT))
+
+# The project `make run` used last (root in full mode, offline/ in air-gapped mode).
+MF_PROJECT = $(shell dirname $$(dirname $$(ls -t target/semantic_manifest.json \
+	offline/target/semantic_manifest.json 2>/dev/null | head -1) 2>/dev/null) 2>/dev/null)
+
+mf: venv  ## MetricFlow's CLI on the warehouse: make mf ARGS="query --metrics net_loss_ratio --group-by metric_time__year"
+	cd $(or $(MF_PROJECT),.) && DBT_PROFILES_DIR=$(CURDIR) DUCKDB_PATH=$(CURDIR)/warehouse.duckdb \
+		$(CURDIR)/$(BIN)/mf $(ARGS)
+
 elementary-cli:  ## Install the Elementary CLI (edr) in .venv-edr, for the report in full mode
 	bash scripts/edr_venv.sh
 
@@ -65,4 +77,5 @@ bench: venv  ## Generator throughput and peak memory at two scales
 	$(BIN)/lakegen bench
 
 clean:  ## Remove generated data and build outputs (keeps .venv)
-	rm -rf $(LAKE) bench target logs offline/target offline/logs warehouse.duckdb warehouse.duckdb.wal
+	rm -rf $(LAKE) bench target logs offline/target offline/logs warehouse.duckdb warehouse.duckdb.wal \
+		published artifacts

@@ -19,6 +19,7 @@ from generator.generate import generate
 from pipeline.dbt import Dbt, DbtOutcome, WarnedTest, dbt_environment
 from pipeline.elementary import ReportOutcome, generate_report
 from pipeline.modes import HUB_FEATURES, HUB_PACKAGE_ROLES, Mode
+from pipeline.publish import publish, published_dir
 
 Say = Callable[[str], None]
 
@@ -37,6 +38,7 @@ class RunReport:
     freshness: list[tuple[str, str, float | None]] = field(default_factory=list)
     elementary: ReportOutcome | None = None
     docs: Path | None = None
+    published: Path | None = None  # the copy readers open (the dashboard)
     seconds: float = 0.0
 
     @property
@@ -91,12 +93,20 @@ def run_pipeline(
     if freshness and report.batches:
         report.freshness = _freshness(dbt, target)
     if report.ok and docs:
-        outcome = dbt.invoke("docs", "generate")
+        # --static: one file with the manifest and catalog inside, that opens from disk
+        outcome = dbt.invoke("docs", "generate", "--static")
         if outcome.success:
-            report.docs = target / "index.html"
+            report.docs = target / "static_index.html"
     report.quarantine = _quarantine(database)
     report.landing_issues = _landing_issues(database)
     report.skipped_hub_nodes = _skipped_hub_nodes(target / "manifest.json")
+    if report.ok and report.batches:
+        report.published = publish(
+            database,
+            target / "semantic_manifest.json",
+            {"batches": report.batches, "freshness": report.freshness},
+            published_dir(database),
+        )
     if mode.full and elementary_report and report.batches:
         say("elementary: generating the report (edr report)")
         report.elementary = generate_report(
@@ -251,6 +261,8 @@ def render_summary(report: RunReport) -> str:
             f"dbt docs: {report.docs} (serve with: .venv/bin/dbt docs serve "
             f"--project-dir {report.mode.project_dir} --profiles-dir .)"
         )
+    if report.published:
+        lines.append(f"published for the dashboard: {report.published} (make dashboard)")
     if report.failures:
         lines.append("FAILED:")
         lines.extend(f"  {f}" for f in report.failures[:30])
