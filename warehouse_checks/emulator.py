@@ -212,6 +212,17 @@ def run_emulator(
     )
 
 
+def capture_statements(
+    project_dir: Path, work_dir: Path, command: Sequence[str], **options: Any
+) -> EmulatorResult:
+    """Run one dbt ``command`` on the emulator over an empty lake, for the statements it
+    sends (``statements.jsonl``), whatever the run's outcome."""
+    empty_lake = work_dir / "empty-lake"
+    empty_lake.mkdir(parents=True, exist_ok=True)
+    run = Run("capture", [], list(command))
+    return run_emulator(empty_lake, work_dir, [run], project_dir=project_dir, **options)
+
+
 # --- comparing with DuckDB ------------------------------------------------------------------
 
 
