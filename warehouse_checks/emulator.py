@@ -11,7 +11,10 @@ build, in two runs:
    stage is empty and its manifest entries are withheld), so the claims marts start
    empty, as on a first day without claims;
 2. **second build**: every batch; the incremental models take their increment (an empty
-   previous build must not leave ``fct_claim_movements`` empty for good).
+   previous build must not leave ``fct_claim_movements`` empty for good); the snapshots
+   stay out (fakesnow cannot MERGE into an existing snapshot);
+3. **snapshots again**, only for the MERGE statements dbt sends (checked as Snowflake SQL
+   with everything else the runs sent); their failure on fakesnow is expected.
 
 Then every mart's row count and the sum of each of its numeric columns must equal the
 DuckDB build's, every staging model must have rows, and no more than
@@ -88,6 +91,8 @@ class Run:
     ingest_dates: list[str]
     command: list[str]
     withheld_sources: list[str] = field(default_factory=list)
+    # False for a run that only captures what dbt sends, where fakesnow is known to fail
+    must_succeed: bool = True
 
 
 def lake_ingest_dates(lake: Path) -> list[str]:
@@ -101,7 +106,8 @@ def _excludes(extra: Mapping[str, str] | None = None) -> list[str]:
 
 
 def default_runs(lake: Path) -> list[Run]:
-    """First build: the first batch, no claims yet; second build: every batch."""
+    """First build: the first batch, no claims yet; second build: every batch; then the
+    snapshots again, for the MERGE statements they send (fakesnow cannot run them)."""
     dates = lake_ingest_dates(lake)
     if len(dates) < 2:
         raise EmulatorError(f"the lake {lake} needs at least two batches, it has {len(dates)}")
@@ -111,6 +117,12 @@ def default_runs(lake: Path) -> list[Run]:
             f"second build (batches 1-{len(dates)})",
             dates,
             ["build", *_excludes(SECOND_RUN_EXCLUDES)],
+        ),
+        Run(
+            "snapshots again (MERGE sent and checked; fakesnow cannot run it)",
+            dates,
+            ["snapshot"],
+            must_succeed=False,
         ),
     ]
 
@@ -230,7 +242,8 @@ def duckdb_figures(database: Path, models: Sequence[str]) -> dict[str, dict[str,
     """The same figures as the emulator's, from a DuckDB warehouse built by the pipeline."""
     import duckdb
 
-    with duckdb.connect(str(database), read_only=True) as con:
+    # not read-only: a process that built it may still hold it open (same configuration)
+    with duckdb.connect(str(database)) as con:
         catalog = con.execute("select current_database()").fetchone()[0]
         tables = {}
         for model in models:
@@ -315,7 +328,7 @@ def run_problems(result: EmulatorResult) -> list[str]:
     """Every run must succeed: no model, snapshot or test errored or was skipped."""
     problems = []
     for run in result.runs:
-        if not run["success"]:
+        if run.get("must_succeed", True) and not run["success"]:
             shown = run["problems"][:10] or [run.get("exception") or "dbt failed"]
             problems += [f"{run['label']}: {p}" for p in shown]
     return problems

@@ -10,8 +10,8 @@ on Snowflake. ``SHIMS`` lists them; docs/snowflake-emulator.md repeats the list.
 
 Two kinds:
 
-* tree shims rewrite the statement after fakesnow has parsed it as Snowflake SQL and
-  before its own transforms (:func:`rewrite_tree`);
+* tree shims rewrite the statement as soon as fakesnow has parsed it as Snowflake SQL,
+  before any of its own transforms (:func:`rewrite_tree`);
 * patches replace one of fakesnow's transforms or statement handlers while the emulator
   runs (:func:`install_patches`).
 """

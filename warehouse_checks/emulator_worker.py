@@ -187,7 +187,7 @@ def _install_cursor_hooks(log: StatementLog, shims_on: bool) -> None:
     from warehouse_checks import emulator_shims
 
     execute = FakeSnowflakeCursor.execute
-    transform = FakeSnowflakeCursor._transform
+    explode = FakeSnowflakeCursor._transform_explode
 
     def logged_execute(self: Any, command: str, *args: Any, **kwargs: Any) -> Any:
         log.write(command)
@@ -198,15 +198,16 @@ def _install_cursor_hooks(log: StatementLog, shims_on: bool) -> None:
                 log.failed.append({"node": log.node, "sql": command, "error": str(error)})
                 raise
 
-    def shimmed_transform(self: Any, expression: Any, params: Any) -> Any:
+    def shimmed_explode(self: Any, expression: Any) -> Any:
+        # the first step after parsing (a MERGE is split into several statements here)
         if shims_on:
             expression = emulator_shims.rewrite_tree(expression)
-        return transform(self, expression, params)
+        return explode(self, expression)
 
     if shims_on:
         emulator_shims.install_patches()
     FakeSnowflakeCursor.execute = logged_execute
-    FakeSnowflakeCursor._transform = shimmed_transform
+    FakeSnowflakeCursor._transform_explode = shimmed_explode
 
 
 # --- dbt --------------------------------------------------------------------------------------
@@ -368,6 +369,7 @@ def main(plan_path: str) -> int:
             log.node = ""
             outcome = _dbt(run["command"], common, log)
             outcome["label"] = run["label"]
+            outcome["must_succeed"] = run.get("must_succeed", True)
             outcome["landed"] = landed
             outcome["marts_rows"] = {
                 model: figures["rows"]
