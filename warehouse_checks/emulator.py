@@ -167,6 +167,7 @@ def run_emulator(
     project_dir: Path = OFFLINE_PROJECT,
     python: Path | None = None,
     shims: bool = True,
+    disabled_shims: Sequence[str] = (),
     dbt_vars: Mapping[str, Any] | None = None,
     statement_timeout: float = STATEMENT_TIMEOUT,
     timeout: float = TOTAL_TIMEOUT,
@@ -180,6 +181,7 @@ def run_emulator(
         "project_dir": str(project_dir.resolve()),
         "statement_timeout": statement_timeout,
         "shims": shims,
+        "disabled_shims": list(disabled_shims),
         "vars": {**EMULATOR_VARS, **(dbt_vars or {})},
         "runs": [run.__dict__ for run in runs],
     }
@@ -398,6 +400,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--work-dir", type=Path, default=None)
     parser.add_argument("--statement-timeout", type=float, default=STATEMENT_TIMEOUT)
     parser.add_argument("--timeout", type=float, default=TOTAL_TIMEOUT)
+    parser.add_argument(
+        "--without-shim",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="switch a shim off (warehouse_checks/emulator_shims.py), to see what it is for",
+    )
+    parser.add_argument(
+        "--first-build-only", action="store_true", help="stop after the first build"
+    )
     args = parser.parse_args(argv)
     work = args.work_dir or Path(tempfile.mkdtemp(prefix="snowflake-emulator-"))
     if (args.lake is None) != (args.duckdb is None):
@@ -408,9 +420,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         lake, database = args.lake, args.duckdb
     try:
+        runs = default_runs(lake)
         result = run_emulator(
             lake,
             work / "emulator",
+            runs[:1] if args.first_build_only else runs,
+            disabled_shims=args.without_shim,
             statement_timeout=args.statement_timeout,
             timeout=args.timeout,
         )

@@ -19,7 +19,7 @@ Two kinds:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,24 +93,31 @@ def _snowflake_format_to_strftime(fmt: str) -> str:
     return _QUOTED_LITERAL.sub(r"\1", converted)
 
 
-def _shim_node(node: exp.Expression) -> exp.Expression:
+def _is_object(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.Anonymous) and node.name.upper() == "IS_OBJECT":
         return exp.EQ(
             this=exp.Anonymous(this="JSON_TYPE", expressions=[node.expressions[0]]),
             expression=exp.Literal.string("OBJECT"),
         )
-    if isinstance(node, exp.StrToTime):
-        return _unquote_format(node)
+    return node
+
+
+def _timestamp_format_literals(node: exp.Expression) -> exp.Expression:
+    return _unquote_format(node) if isinstance(node, exp.StrToTime) else node
+
+
+def _to_char_format(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.ToChar):
         fmt = node.args.get("format")
         if isinstance(fmt, exp.Literal) and fmt.is_string:
+            strftime = _snowflake_format_to_strftime(fmt.this)
             return exp.Anonymous(
-                this="STRFTIME",
-                expressions=[
-                    node.this,
-                    exp.Literal.string(_snowflake_format_to_strftime(fmt.this)),
-                ],
+                this="STRFTIME", expressions=[node.this, exp.Literal.string(strftime)]
             )
+    return node
+
+
+def _variant_element_text(node: exp.Expression) -> exp.Expression:
     if (
         isinstance(node, exp.Cast)
         and isinstance(node.this, exp.GetExtract)
@@ -121,18 +128,37 @@ def _shim_node(node: exp.Expression) -> exp.Expression:
             this=exp.JSONExtractScalar(this=element.this, expression=element.expression),
             to=node.to,
         )
-    if isinstance(node, exp.Create):
-        properties = node.args.get("properties")
-        if properties is not None:
-            for prop in list(properties.expressions):
-                if isinstance(prop, exp.TemporaryProperty):
-                    prop.pop()
     return node
 
 
-def rewrite_tree(tree: exp.Expression) -> exp.Expression:
-    """``tree`` (a statement parsed as Snowflake SQL) with the tree shims applied."""
-    return tree.transform(_shim_node, copy=False)
+def _temporary_tables(node: exp.Expression) -> exp.Expression:
+    if isinstance(node, exp.Create) and node.args.get("properties") is not None:
+        for prop in list(node.args["properties"].expressions):
+            if isinstance(prop, exp.TemporaryProperty):
+                prop.pop()
+    return node
+
+
+TREE_SHIMS: dict[str, Callable[[exp.Expression], exp.Expression]] = {
+    "is_object": _is_object,
+    "timestamp_format_literals": _timestamp_format_literals,
+    "to_char_format": _to_char_format,
+    "variant_element_text": _variant_element_text,
+    "temporary_tables": _temporary_tables,
+}
+
+
+def rewrite_tree(tree: exp.Expression, disabled: Iterable[str] = ()) -> exp.Expression:
+    """``tree`` (a statement parsed as Snowflake SQL) with the tree shims applied, but
+    those named in ``disabled`` (to show what a shim is for)."""
+    shims = [shim for name, shim in TREE_SHIMS.items() if name not in set(disabled)]
+
+    def apply(node: exp.Expression) -> exp.Expression:
+        for shim in shims:
+            node = shim(node)
+        return node
+
+    return tree.transform(apply, copy=False)
 
 
 # --- patches ----------------------------------------------------------------------------------
@@ -150,9 +176,13 @@ def _exact_numeric_aggregates(original: Callable[[Any], Any]) -> Callable[[Any],
     return transform
 
 
-def install_patches() -> None:
-    """Replace fakesnow's transforms that the shims correct (idempotent)."""
+def install_patches(disabled: Iterable[str] = ()) -> None:
+    """Replace fakesnow's transforms that the shims correct (idempotent), but those named
+    in ``disabled``."""
     from fakesnow import transforms
+
+    if "numeric_aggregates_exact" in set(disabled):
+        return
 
     current = transforms.numeric_agg_implicit_cast
     if not getattr(current, "_emulator_shim", False):

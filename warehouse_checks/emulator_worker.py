@@ -181,7 +181,7 @@ class StatementLog:
         self._file.close()
 
 
-def _install_cursor_hooks(log: StatementLog, shims_on: bool) -> None:
+def _install_cursor_hooks(log: StatementLog, shims_on: bool, disabled: list[str]) -> None:
     from fakesnow.cursor import FakeSnowflakeCursor
 
     from warehouse_checks import emulator_shims
@@ -201,11 +201,11 @@ def _install_cursor_hooks(log: StatementLog, shims_on: bool) -> None:
     def shimmed_explode(self: Any, expression: Any) -> Any:
         # the first step after parsing (a MERGE is split into several statements here)
         if shims_on:
-            expression = emulator_shims.rewrite_tree(expression)
+            expression = emulator_shims.rewrite_tree(expression, disabled)
         return explode(self, expression)
 
     if shims_on:
-        emulator_shims.install_patches()
+        emulator_shims.install_patches(disabled)
     FakeSnowflakeCursor.execute = logged_execute
     FakeSnowflakeCursor._transform_explode = shimmed_explode
 
@@ -292,7 +292,9 @@ def main(plan_path: str) -> int:
     (work / "profiles").mkdir(parents=True, exist_ok=True)
     (work / "profiles" / "profiles.yml").write_text(PROFILE, encoding="utf-8")
     log = StatementLog(work / "statements.jsonl", plan["statement_timeout"], work / "hung.sql")
-    _install_cursor_hooks(log, shims_on=plan.get("shims", True))
+    _install_cursor_hooks(
+        log, shims_on=plan.get("shims", True), disabled=plan.get("disabled_shims", [])
+    )
 
     import fakesnow
     import snowflake.connector
