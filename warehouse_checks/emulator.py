@@ -311,13 +311,18 @@ def compare(
 def staging_problems(result: EmulatorResult) -> list[str]:
     """An emulator run whose staging is empty, or mostly quarantined, has failed."""
     problems = []
-    # what landing reported and what it quarantined are empty on a good day
+    # what landing reported and what it quarantined are empty on a good day, and so is a
+    # feed the last run withheld
+    withheld = result.runs[-1].get("withheld_sources", []) if result.runs else []
     may_be_empty = {"stg_landing__quarantine", "stg_landing__file_issues"}
+    may_be_empty |= {f"stg_landing__{source}" for source in withheld}
     for model, rows in sorted(result.staging.items()):
-        if model.startswith("stg_landing__") and model not in may_be_empty and not rows:
+        if rows is None:
+            problems.append(f"{model} was not built")
+        elif model.startswith("stg_landing__") and model not in may_be_empty and not rows:
             problems.append(f"{model} is empty")
     landed = sum(result.runs[-1]["landed"].values()) if result.runs else 0
-    quarantined = result.staging.get("stg_landing__quarantine", 0)
+    quarantined = result.staging.get("stg_landing__quarantine") or 0
     if landed and quarantined > MAX_QUARANTINE_SHARE * landed:
         problems.append(
             f"{quarantined} of {landed} landed records quarantined"

@@ -372,6 +372,7 @@ def main(plan_path: str) -> int:
             outcome = _dbt(run["command"], common, log)
             outcome["label"] = run["label"]
             outcome["must_succeed"] = run.get("must_succeed", True)
+            outcome["withheld_sources"] = run.get("withheld_sources", [])
             outcome["landed"] = landed
             outcome["marts_rows"] = {
                 model: figures["rows"]
@@ -380,10 +381,9 @@ def main(plan_path: str) -> int:
             result["runs"].append(outcome)
             out.write_text(json.dumps(result, indent=1, default=str), encoding="utf-8")
         result["marts"] = relation_figures(duck, _existing(duck, marts))
-        result["staging"] = {
-            model: figures["rows"]
-            for model, figures in relation_figures(duck, _existing(duck, staging)).items()
-        }
+        built = relation_figures(duck, _existing(duck, staging))
+        # a staging model that was not built (skipped after a failure) is None
+        result["staging"] = {model: (built.get(model) or {}).get("rows") for model in staging}
         result["statements"] = log.count
         result["failed_statements"] = log.failed
         connection.close()

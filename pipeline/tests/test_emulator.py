@@ -91,6 +91,11 @@ def _result(staging: dict[str, int], landed: int) -> emu.EmulatorResult:
 def test_empty_staging_fails_the_emulator_run() -> None:
     empty = _result({"stg_landing__claims": 0, "stg_landing__policies": 5}, 5)
     assert emu.staging_problems(empty) == ["stg_landing__claims is empty"]
+    not_built = _result({"stg_landing__claims": None, "stg_landing__policies": 5}, 5)
+    assert emu.staging_problems(not_built) == ["stg_landing__claims was not built"]
+    withheld = _result({"stg_landing__claims": 0, "stg_landing__policies": 5}, 5)
+    withheld.runs[-1]["withheld_sources"] = ["claims"]
+    assert emu.staging_problems(withheld) == []
 
 
 def test_mostly_quarantined_staging_fails_the_emulator_run() -> None:
