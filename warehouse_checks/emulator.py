@@ -32,6 +32,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -268,6 +269,20 @@ def _decimal(value: Any) -> Decimal | None:
         return None
 
 
+# Money columns, by name: their sums are shown side by side in the comparison.
+MONEY_COLUMN = re.compile(r"amount|premium|loss|ceded|incurred|paid|reserve|recovered|commission")
+
+
+def money_total(figures: Mapping[str, Any] | None) -> Decimal | None:
+    """The sum of a mart's money columns' sums (one figure to show per engine)."""
+    if not figures:
+        return None
+    values = [
+        _decimal(v) for k, v in figures["sums"].items() if MONEY_COLUMN.search(k) and v is not None
+    ]
+    return sum((v for v in values if v is not None), Decimal(0)) if values else None
+
+
 @dataclass
 class MartComparison:
     mart: str
@@ -275,6 +290,8 @@ class MartComparison:
     rows_emulator: int | None
     sums_compared: int
     differences: list[str]
+    money_duckdb: Decimal | None = None
+    money_emulator: Decimal | None = None
 
     @property
     def equal(self) -> bool:
@@ -304,7 +321,11 @@ def compare(
             compared += 1
             if (a is None) != (b is None) or (a is not None and abs(a - b) > TOLERANCE):
                 differences.append(f"sum({column}) {a} != {b}")
-        out.append(MartComparison(mart, d["rows"], e["rows"], compared, differences))
+        out.append(
+            MartComparison(
+                mart, d["rows"], e["rows"], compared, differences, money_total(d), money_total(e)
+            )
+        )
     return out
 
 
@@ -353,13 +374,22 @@ def render(comparisons: Sequence[MartComparison], result: EmulatorResult) -> str
         )
         lines.append(f"  {run['label']}: {counts} ({run['seconds']:.0f} s)")
     lines.append("")
-    lines.append("| mart | rows duckdb | rows fakesnow | sums compared | equal |")
-    lines.append("|---|---:|---:|---:|---|")
+    lines.append(
+        "| mart | rows duckdb | rows fakesnow | money sums duckdb | money sums fakesnow"
+        " | numeric sums compared | equal |"
+    )
+    lines.append("|---|---:|---:|---:|---:|---:|---|")
     for c in comparisons:
         verdict = "yes" if c.equal else "NO: " + "; ".join(c.differences[:3])
+        money = [f"{m:,.2f}" if m is not None else "-" for m in (c.money_duckdb, c.money_emulator)]
         lines.append(
-            f"| {c.mart} | {c.rows_duckdb} | {c.rows_emulator} | {c.sums_compared} | {verdict} |"
+            f"| {c.mart} | {c.rows_duckdb} | {c.rows_emulator} | {money[0]} | {money[1]}"
+            f" | {c.sums_compared} | {verdict} |"
         )
+    lines.append(
+        "(money sums: the total of the sums of the columns named like amounts, premiums,"
+        " losses, cessions; every numeric column's sum is compared to the cent)"
+    )
     return "\n".join(lines)
 
 
