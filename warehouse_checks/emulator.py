@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from warehouse_checks.emulator_worker import HUNG_EXIT_CODE, relation_figures
+from warehouse_checks.snowflake_sql import stage_prefix
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 OFFLINE_PROJECT = REPO_ROOT / "offline"
@@ -153,11 +154,7 @@ class EmulatorResult:
     statements: int
     failed_statements: list[dict[str, str]]
     seconds: float
-    work_dir: Path
-
-    def statements_sent(self) -> list[dict[str, str]]:
-        path = self.work_dir / "statements.jsonl"
-        return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    work_dir: Path  # statements.jsonl: every statement dbt sent (warehouse_checks/sent_sql.py)
 
 
 def run_emulator(
@@ -181,6 +178,9 @@ def run_emulator(
         "lake": str(lake.resolve()),
         "project_dir": str(project_dir.resolve()),
         "statement_timeout": statement_timeout,
+        # METADATA$FILENAME starts with the stage's folder in the bucket (the project's
+        # var, which terraform/tests checks against terraform's landing prefix)
+        "stage_prefix": stage_prefix(project_dir),
         "shims": shims,
         "disabled_shims": list(disabled_shims),
         "vars": {**EMULATOR_VARS, **(dbt_vars or {})},

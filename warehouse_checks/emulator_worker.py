@@ -317,7 +317,7 @@ def main(plan_path: str) -> int:
             return 1
         manifest = json.loads((work / "target" / "manifest.json").read_text(encoding="utf-8"))
         sources = [s for s in manifest["sources"].values() if s["source_name"] == "landing"]
-        prefix = str(plan["vars"].get("snowflake_stage_prefix", "raw/"))
+        prefix = plan["stage_prefix"]
         log.node = SETUP_NODE
         connection = snowflake.connector.connect(database=DATABASE, schema=TARGET_SCHEMA)
         cursor = connection.cursor()
