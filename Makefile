@@ -15,7 +15,7 @@ AS_OF     ?=
 HUB       ?= auto
 
 .PHONY: help venv run generate test test-slow lint pytest test-terraform check-snowflake-sql \
-	elementary-cli bench clean dashboard mf
+	elementary-cli bench clean dashboard mf emulator
 
 help:  ## Show the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -72,6 +72,9 @@ elementary-cli:  ## Install the Elementary CLI (edr) in .venv-edr, for the repor
 
 check-snowflake-sql: venv  ## Compile for Snowflake offline and check the SQL (also in make test)
 	$(BIN)/python -m warehouse_checks.snowflake_sql
+
+emulator: venv  ## Build the DAG on the Snowflake emulator (fakesnow) and compare every mart with DuckDB (also in make test)
+	$(BIN)/python -m warehouse_checks.emulator
 
 bench: venv  ## Generator throughput and peak memory at two scales
 	$(BIN)/lakegen bench

@@ -1,7 +1,7 @@
 """Check, offline, that the SQL the dbt project compiles for Snowflake is Snowflake SQL.
 
     python -m warehouse_checks.snowflake_sql [--project-dir offline] [--target prod]
-        [--packages-dir dbt_packages]
+        [--packages-dir dbt_packages] [--statements statements.jsonl]
 
 1. **Compile for the Snowflake target without Snowflake.** dbt runs in this process with
    the project's own profile and target (``prod`` by default) and dbt-snowflake as the
@@ -27,6 +27,13 @@
      without complaint, so parsing alone proves little), and DuckDB-only names get the
      Snowflake equivalent in the message;
    * every type in a cast is a Snowflake type (no ``json``, ``hugeint``, ``json[]``...).
+
+   What `dbt build` sends besides the compiled SELECTs (contract probes, DDL, an
+   incremental model's delete + insert, snapshot MERGEs, unit-test fixtures) is checked
+   from the statement log of a build on the Snowflake emulator (``--statements``, see
+   :mod:`warehouse_checks.sent_sql` and :mod:`warehouse_checks.emulator`), and the
+   external-table DDL that dbt-external-tables renders (``--packages-dir``) is parsed
+   and checked the same way, its ``file_name`` stripped of the stage's prefix.
 
 3. **Engine differences live in dispatched macros**: no Jinja under the model, snapshot,
    analysis, test and seed paths, nor in dbt_project.yml, reads ``target.name`` or
@@ -667,6 +674,13 @@ def check_file_name_expressions(manifest: Mapping[str, Any], prefix: str) -> dic
     return problems
 
 
+def stage_prefix(project_dir: Path) -> str:
+    """The stage's folder in the bucket, as the project declares it (var
+    snowflake_stage_prefix; terraform's local.landing_prefix)."""
+    project = yaml.safe_load((project_dir / "dbt_project.yml").read_text(encoding="utf-8"))
+    return str((project.get("vars") or {}).get("snowflake_stage_prefix") or "")
+
+
 def _contract_probes(manifest: Mapping[str, Any]) -> list[CompiledSql]:
     """What dbt-snowflake sends to check an enforced contract, ``select cast(null as
     <declared type>) as <column>, ... where false limit 0``: the declared types go to
@@ -729,9 +743,7 @@ def compile_project(
         manifest = json.loads((target_path / "manifest.json").read_text(encoding="utf-8"))
         out.sql += _source_expressions(manifest)
         out.sql += _contract_probes(manifest)
-        project = yaml.safe_load((project_dir / "dbt_project.yml").read_text(encoding="utf-8"))
-        prefix = str((project.get("vars") or {}).get("snowflake_stage_prefix") or "")
-        out.problems.update(check_file_name_expressions(manifest, prefix))
+        out.problems.update(check_file_name_expressions(manifest, stage_prefix(project_dir)))
 
         incremental = [
             n["unique_id"]
@@ -861,9 +873,14 @@ def run_check(
     work_dir: Path | None = None,
     functions_file: Path = FUNCTIONS_FILE,
     packages_dir: Path | None = None,
+    statements_file: Path | None = None,
 ) -> Report:
     """Check ``project_dir`` (default: the offline project, which needs no package); with
-    ``packages_dir`` (the hub packages), also the root's `stage_external_sources`."""
+    ``packages_dir`` (the hub packages), also the root's `stage_external_sources`; with
+    ``statements_file`` (the emulator's log, warehouse_checks/emulator.py), every
+    statement a `dbt build` sent."""
+    from warehouse_checks import sent_sql
+
     started = time.perf_counter()
     report = Report()
     allowed = load_allowed_functions(functions_file)
@@ -892,12 +909,28 @@ def run_check(
             )
         for label, error in staged.errors.items():
             report.add(label, [f"fails for Snowflake offline: {error}"])
-        # sqlglot does not parse external-table DDL; its column expressions are checked
-        # above, from the sources YAML.
+        # dbt-external-tables' DDL as sent: parsed, functions and types checked, and
+        # every file_name stripped of the stage's prefix
+        sent = sent_sql.check_statements(
+            [sent_sql.SentStatement("stage_external_sources", item.sql) for item in staged.sql],
+            allowed,
+            stage_prefix(REPO_ROOT),
+        )
+        for where, problems in sent.problems.items():
+            report.add(where, problems)
+        report.checked += sent.checked
         report.notes.append(
             f"stage_external_sources at the root (hub packages from {packages_dir}):"
             f" {len(created)} external table(s) created by dbt-external-tables"
         )
+    if statements_file is not None:
+        sent = sent_sql.check_statements(
+            sent_sql.load_statements(statements_file), allowed, stage_prefix(project_dir)
+        )
+        for where, problems in sent.problems.items():
+            report.add(where, problems)
+        report.checked += sent.checked
+        report.notes.append(f"statements dbt sent ({statements_file}): {sent.summary()}")
     for compiled in results:
         for kind, n in compiled.node_count.items():
             report.node_count[kind] = report.node_count.get(kind, 0) + n
@@ -943,6 +976,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         " stage_external_sources (dbt-external-tables' statements for Snowflake)",
     )
     parser.add_argument(
+        "--statements",
+        type=Path,
+        default=None,
+        help="a statement log of a dbt build on the emulator (statements.jsonl, written by"
+        " python -m warehouse_checks.emulator): check every statement dbt sent",
+    )
+    parser.add_argument(
         "--target",
         default=DEFAULT_TARGET,
         help=f"a Snowflake output of the profile (default: {DEFAULT_TARGET})",
@@ -967,6 +1007,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         work_dir=args.work_dir,
         functions_file=args.functions,
         packages_dir=args.packages_dir,
+        statements_file=args.statements,
     )
     print(report.render())
     return 0 if report.ok else 1

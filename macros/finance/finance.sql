@@ -18,11 +18,15 @@
 
 
 {#- An amount converted between currencies through USD with two usd_per_unit rates of
-    the same month; the amount itself when the currencies are the same (no rate noise). -#}
+    the same month; the amount itself when the currencies are the same (no rate noise).
+    The quotient is cast back to a decimal: DuckDB divides decimals as doubles, and a
+    double would make the whole expression (and every branch of a case around it) a
+    double, whose binary rounding decides the cent (1564.885 rounds to .88 or .89 by
+    DuckDB release), where Snowflake divides NUMBERs exactly. -#}
 {% macro convert_currency(amount, from_currency, to_currency, from_usd_per_unit, to_usd_per_unit) -%}
     case
         when {{ from_currency }} = {{ to_currency }} then {{ amount }}
-        else {{ amount }} * {{ from_usd_per_unit }} / {{ to_usd_per_unit }}
+        else cast({{ amount }} * {{ from_usd_per_unit }} / {{ to_usd_per_unit }} as decimal(38, 10))
     end
 {%- endmacro %}
 
