@@ -13,6 +13,8 @@ BATCHES   ?= 7
 SEED      ?= 42
 AS_OF     ?=
 HUB       ?= auto
+# pytest workers: test files are spread over them whole (a file's fixtures are built once)
+WORKERS   ?= 2
 
 .PHONY: help venv run generate test test-slow lint pytest test-terraform check-snowflake-sql \
 	elementary-cli bench clean dashboard mf emulator
@@ -40,7 +42,7 @@ run: venv  ## Run the pipeline end to end on DuckDB: generate, stage and build, 
 test: lint pytest test-terraform  ## Run every test (smoke scale for the heavy ones)
 
 test-slow: lint test-terraform  ## Every test at full scale (the nightly run)
-	WAREHOUSE_TEST_SCALE=large $(BIN)/pytest --durations=20
+	WAREHOUSE_TEST_SCALE=large $(BIN)/pytest -n $(WORKERS) --dist loadfile --durations=20
 
 lint: venv  ## ruff (Python), yamllint (dbt YAML, workflows), sqlfluff (models, analyses), secrets
 	$(BIN)/ruff check .
@@ -50,7 +52,7 @@ lint: venv  ## ruff (Python), yamllint (dbt YAML, workflows), sqlfluff (models, 
 	git ls-files -z | xargs -0 $(BIN)/detect-secrets-hook --baseline .secrets.baseline
 
 pytest: venv
-	$(BIN)/pytest --durations=15
+	$(BIN)/pytest -n $(WORKERS) --dist loadfile --durations=15
 
 test-terraform: venv  ## Static checks of terraform/ (fmt, checkov in its own venv)
 	bash terraform/scripts/static_checks.sh

@@ -15,6 +15,11 @@ VENV="${FAKESNOW_VENV:-$ROOT/.venv-fakesnow}"
 PYTHON="${PYTHON:-python3}"
 STAMP="$VENV/.installed"
 
+# test files run in parallel workers (make test): one installs, the others wait for it
+mkdir -p "$VENV"
+exec 9>"$VENV/.lock"
+flock 9
+
 if [[ ! -f "$STAMP" || pyproject.toml -nt "$STAMP" ]]; then
   echo "fakesnow_venv: installing pyproject.toml's dependency group 'emulator' into $VENV" >&2
   [[ -x "$VENV/bin/python" ]] || "$PYTHON" -m venv "$VENV"
