@@ -3,57 +3,9 @@
     and severity = gross incurred per claim, by the policy's current line group. -#}
 with
 
-policy_months as (
+line_years as (
 
-    select * from {{ ref('rpt_policy_months_wide') }}
-
-),
-
-claims as (
-
-    select * from {{ ref('rpt_claims_wide') }}
-
-),
-
-policies as (
-
-    select * from {{ ref('dim_policies_current') }}
-
-),
-
-exposure as (
-
-    select
-        policies.line_group,
-        cast({{ dbt.date_trunc('year', 'policy_months.report_month') }} as date) as year_start,
-        sum(policy_months.earned_exposure_years) as earned_exposure,
-        cast(null as bigint) as claim_count,
-        cast(null as decimal(38, 2)) as gross_incurred_loss
-    from policy_months
-    left join policies on policy_months.policy_id = policies.policy_id
-    group by policies.line_group, cast({{ dbt.date_trunc('year', 'policy_months.report_month') }} as date)
-
-),
-
-losses as (
-
-    select
-        policies.line_group,
-        cast({{ dbt.date_trunc('year', 'claims.loss_month') }} as date) as year_start,
-        cast(null as decimal(38, 6)) as earned_exposure,
-        sum(claims.claim_count) as claim_count,
-        sum(claims.gross_incurred_loss_usd) as gross_incurred_loss
-    from claims
-    left join policies on claims.policy_id = policies.policy_id
-    group by policies.line_group, cast({{ dbt.date_trunc('year', 'claims.loss_month') }} as date)
-
-),
-
-parts as (
-
-    select * from exposure
-    union all
-    select * from losses
+    select * from {{ ref('rpt_line_years') }}
 
 ),
 
@@ -65,7 +17,7 @@ by_group_year as (
         sum(claim_count) as claim_count,
         sum(earned_exposure) as earned_exposure,
         sum(gross_incurred_loss) as gross_incurred_loss
-    from parts
+    from line_years
     group by line_group, year_start
 
 )
