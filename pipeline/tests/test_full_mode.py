@@ -32,12 +32,6 @@ DBT = str(Path(sys.executable).with_name("dbt"))
 # dbt-project-evaluator's findings on this project that stay, each with its reason. Any
 # other finding fails the test, and so does an exception that no longer occurs.
 EVALUATOR_EXCEPTIONS = {
-    "fct_model_fanout": {
-        "dim_policies_current": "the semantic layer's policy entity: every table built from a "
-        "saved query groups by the policy's line, line group or country through it",
-        "rpt_claims_wide": "the claim side of every saved query's table (losses, counts)",
-        "rpt_policy_months_wide": "the premium and exposure side of every saved query's table",
-    },
     "fct_rejoining_of_upstream_concepts": {
         "dim_valuation_date": "a one-row parameter read both by a model and by its parent, "
         "never a second path to the same rows",
