@@ -45,6 +45,7 @@ from typing import Any
 
 from warehouse_checks.emulator_worker import HUNG_EXIT_CODE, relation_figures
 from warehouse_checks.snowflake_sql import stage_prefix
+from warehouse_ci.errors import CheckError, describe
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 OFFLINE_PROJECT = REPO_ROOT / "offline"
@@ -86,7 +87,7 @@ TOTAL_TIMEOUT = 420.0
 TOLERANCE = Decimal("0.01")
 
 
-class EmulatorError(RuntimeError):
+class EmulatorError(CheckError):
     """The emulator could not run (no environment, a hung statement, a crash)."""
 
 
@@ -468,8 +469,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             timeout=args.timeout,
         )
     except EmulatorError as error:
-        print(f"emulator: {error}", file=sys.stderr)
-        return 1
+        print(describe("emulator", error), file=sys.stderr)
+        return error.exit_code
     comparisons = compare(duckdb_figures(database, list(result.marts)), result.marts)
     print(render(comparisons, result))
     problems = run_problems(result) + staging_problems(result)

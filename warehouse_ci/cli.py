@@ -17,6 +17,7 @@ from warehouse_ci.core import (
     default_project_dir,
     profiles_dir,
 )
+from warehouse_ci.errors import PlanError, WarehouseError, describe
 
 EPILOG = """\
 a change, start to end (DuckDB, production = warehouse.duckdb as `make run` left it):
@@ -30,7 +31,8 @@ a change, start to end (DuckDB, production = warehouse.duckdb as `make run` left
   warehouse-ci promote --rollback                   # put the previous production back
   warehouse-ci janitor --older-than 7               # drop stale environments
 
-exit codes: 0 ok; 1 a build or test failed; 2 the plan has errors; 3 promotion refused.
+exit codes: 0 ok; 1 a build, a test or a dbt command failed; 2 the plan has errors;
+  3 promotion refused; 4 a missing input (no state, no plan, environment never built).
 """
 
 
@@ -174,6 +176,15 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    try:
+        return run(args)
+    except WarehouseError as error:
+        print(describe(f"warehouse-ci {args.command}", error), file=sys.stderr)
+        return error.exit_code
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the command ``args`` names; domain errors are left to :func:`main`."""
     settings = settings_from(args)
     from warehouse_ci import diff, environment, janitor, plan, promote, report
 
@@ -181,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
         result = plan.build_plan(settings, args.state.resolve())
         plan.save(settings, result)
         print(json.dumps(result.to_json(), indent=2) if args.json else plan.render_text(result))
-        return 0 if result.ok else 2
+        return 0 if result.ok else PlanError.exit_code
     if args.command == "env":
         record = environment.build_environment(
             settings, args.state.resolve(), compare_full=args.compare_full
@@ -201,30 +212,26 @@ def main(argv: list[str] | None = None) -> int:
             print(text)
         return 0
     if args.command == "promote":
-        try:
-            if args.rollback:
-                done = promote.rollback(settings)
-                print(f"rolled back the promotion of {done['rolled_back']}:")
-                for m in done["relations"]:
-                    print(f"  {m['relation']}: " + ("restored" if m["previous"] else "dropped"))
-                if args.state_out:
-                    path = promote.restore_previous_state(args.state_out.resolve())
-                    print(f"production state: {path or 'no previous manifest to restore'}")
-                return 0
-            done = promote.promote(settings)
-        except promote.Refused as refused:
-            print(refused.code, file=sys.stderr)
-            return 3
+        if args.rollback:
+            undone = promote.rollback(settings)
+            print(f"rolled back the promotion of {undone['rolled_back']}:")
+            for m in undone["relations"]:
+                print(f"  {m['relation']}: " + ("restored" if m["previous"] else "dropped"))
+            if args.state_out:
+                path = promote.restore_previous_state(args.state_out.resolve())
+                print(f"production state: {path or 'no previous manifest to restore'}")
+            return 0
+        done = promote.promote(settings)
         print(f"promoted {settings.env}: {len(done['promoted'])} relation(s)")
         for m in done["promoted"]:
             print(f"  {m['relation']} <- {m['from']}")
         if args.state_out:
-            path = promote.save_production_state(settings, args.state_out.resolve())
-            print(f"production state written to {path}")
+            saved = promote.save_production_state(settings, args.state_out.resolve())
+            print(f"production state written to {saved}")
         return 0
     if args.command == "save-state":
-        path = promote.save_production_state(settings, args.state.resolve())
-        print(f"production state written to {path}")
+        saved = promote.save_production_state(settings, args.state.resolve())
+        print(f"production state written to {saved}")
         return 0
     if args.command == "janitor":
         dropped = janitor.clean(

@@ -22,6 +22,8 @@ from typing import Any
 
 import sqlglot
 
+from warehouse_ci.errors import MissingInputError
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BUILDABLE = ("model", "seed", "snapshot")
 FAILED_STATUSES = ("error", "fail", "runtime error", "skipped")
@@ -185,7 +187,7 @@ class Manifest:
         if path.is_dir():
             path = path / "manifest.json"
         if not path.exists():
-            raise SystemExit(f"no dbt manifest at {path}")
+            raise MissingInputError(f"no dbt manifest at {path}")
         return cls(json.loads(path.read_text()))
 
     @property
@@ -356,5 +358,5 @@ def write_json(path: Path, data: Any) -> Path:
 
 def read_json(path: Path) -> Any:
     if not path.exists():
-        raise SystemExit(f"missing {path}: run the step that writes it first")
+        raise MissingInputError(f"missing {path}: run the step that writes it first")
     return json.loads(path.read_text())

@@ -33,6 +33,7 @@ from warehouse_ci.core import (
     read_json,
     write_json,
 )
+from warehouse_ci.errors import PlanError
 from warehouse_ci.plan import Plan, rebuild_selectors
 
 
@@ -67,9 +68,7 @@ def _timed(call: DbtCall, results_name: str | None = None) -> dict[str, Any]:
 def build_environment(settings: Settings, state: Path, *, compare_full: bool = False) -> dict:
     plan = Plan.load(settings)
     if not plan.ok:
-        raise SystemExit(
-            "the plan has errors; fix them before building:\n" + "\n".join(plan.errors)
-        )
+        raise PlanError("the plan has errors; fix them before building:\n" + "\n".join(plan.errors))
     working = Manifest.load(settings.env_dir / "compile" / "manifest.json")
     selected = rebuild_selectors(plan, working)
     build_dir = settings.env_dir / "build"

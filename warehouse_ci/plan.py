@@ -44,6 +44,7 @@ from warehouse_ci.core import (
     selector,
     write_json,
 )
+from warehouse_ci.errors import DbtInvocationError, EnvironmentNotFoundError
 
 ADDED, REMOVED = "added", "removed"
 INDIRECT_BREAKING, INDIRECT_NON_BREAKING = "indirect-breaking", "indirect-non-breaking"
@@ -113,7 +114,12 @@ class Plan:
 
     @classmethod
     def load(cls, settings: Settings) -> Plan:
-        return cls.from_json(read_json(settings.env_dir / "plan.json"))
+        path = settings.env_dir / "plan.json"
+        if not path.exists():
+            raise EnvironmentNotFoundError(
+                f"no plan for environment {settings.env} ({path}): run `warehouse-ci plan` first"
+            )
+        return cls.from_json(read_json(path))
 
 
 def compile_working_tree(settings: Settings, state: Path) -> tuple[Manifest, list[str]]:
@@ -126,7 +132,7 @@ def compile_working_tree(settings: Settings, state: Path) -> tuple[Manifest, lis
         schema=settings.production_schema,
     )
     if not call.ok:
-        raise SystemExit(f"dbt compile failed (log: {call.log}):\n{call.tail()}")
+        raise DbtInvocationError("compile", call.log, call.tail())
     results = call.run_results().get("results", [])
     modified = [r["unique_id"] for r in results if r["unique_id"].split(".")[0] in BUILDABLE]
     return Manifest.load(target / "manifest.json"), modified

@@ -29,21 +29,25 @@ from typing import Any
 
 from warehouse_ci.core import META_SCHEMA, Relation, Settings, Warehouse, dbt, read_json
 from warehouse_ci.diff import environment_relations
+from warehouse_ci.errors import (
+    DbtInvocationError,
+    EnvironmentNotFoundError,
+    PromotionRefusedError,
+)
 from warehouse_ci.plan import Plan
 
 PREVIOUS = "__previous"
 
 
-class Refused(SystemExit):
-    pass
-
-
 def check_promotable(settings: Settings) -> tuple[Plan, dict[str, Any]]:
     plan = Plan.load(settings)
-    record = read_json(settings.env_dir / "environment.json")
-    problems = []
-    if not plan.ok:
-        problems.extend(plan.errors)
+    problems = list(plan.errors)
+    built = settings.env_dir / "environment.json"
+    if not built.exists() and not problems:
+        raise EnvironmentNotFoundError(
+            f"environment {settings.env} was never built ({built}): run `warehouse-ci env` first"
+        )
+    record = read_json(built) if built.exists() else {"ok": True}
     if not record.get("ok"):
         problems.append("the environment's build or tests failed")
         for step in record.get("steps", []):
@@ -51,7 +55,7 @@ def check_promotable(settings: Settings) -> tuple[Plan, dict[str, Any]]:
     if plan.rebuild and not any(s["step"] == "build" for s in record.get("steps", [])):
         problems.append("the environment was not built")
     if problems:
-        raise Refused("promotion refused:\n  " + "\n  ".join(problems))
+        raise PromotionRefusedError("promotion refused:\n  " + "\n  ".join(problems))
     return plan, record
 
 
@@ -75,7 +79,9 @@ def promote(settings: Settings) -> dict[str, Any]:
         _ensure_meta(wh)
         missing = [str(e) for _, e in pairs if not wh.exists(e)]
         if missing:
-            raise Refused("promotion refused: not in the environment: " + ", ".join(missing))
+            raise PromotionRefusedError(
+                "promotion refused: not in the environment: " + ", ".join(missing)
+            )
         wh.execute("begin transaction")
         try:
             for schema in sorted({p.schema for p, _ in pairs}):
@@ -145,13 +151,13 @@ def rollback(settings: Settings) -> dict[str, Any]:
             "where not rolled_back order by promoted_at desc limit 1"
         )
         if not rows:
-            raise Refused("nothing to roll back: no promotion on record")
+            raise PromotionRefusedError("nothing to roll back: no promotion on record")
         promoted_at, environment, relations = rows[0]
         moved = json.loads(relations)
         schemas = sorted({m["relation"].split(".")[0] for m in moved})
         for schema in schemas:
             if schema + PREVIOUS not in wh.schemas():
-                raise Refused(f"cannot roll back: {schema}{PREVIOUS} is gone")
+                raise PromotionRefusedError(f"cannot roll back: {schema}{PREVIOUS} is gone")
         wh.execute("begin transaction")
         try:
             for m in moved:
@@ -223,7 +229,7 @@ def _rollback_snowflake(settings: Settings) -> dict[str, Any]:  # pragma: no cov
             "where not rolled_back order by promoted_at desc limit 1"
         )
         if not rows:
-            raise Refused("nothing to roll back: no promotion on record")
+            raise PromotionRefusedError("nothing to roll back: no promotion on record")
         promoted_at, environment, relations = rows[0]
         moved = json.loads(relations)
         for statement in snowflake_rollback_sql(
@@ -242,7 +248,7 @@ def save_production_state(settings: Settings, out: Path) -> Path:
     target = settings.env_dir / "state"
     call = dbt(settings, ["compile"], target_path=target, schema=settings.production_schema)
     if not call.ok:
-        raise SystemExit(f"dbt compile failed (log: {call.log}):\n{call.tail()}")
+        raise DbtInvocationError("compile", call.log, call.tail())
     out.mkdir(parents=True, exist_ok=True)
     if (out / "manifest.json").exists():
         shutil.copyfile(out / "manifest.json", out / "manifest.previous.json")

@@ -11,6 +11,7 @@ import pytest
 from warehouse_ci import diff, environment, janitor, plan, promote
 from warehouse_ci.classify import BREAKING, NON_BREAKING, UNCHANGED
 from warehouse_ci.core import Manifest
+from warehouse_ci.errors import PromotionRefusedError
 from warehouse_ci.tests.conftest import edited, fingerprint
 
 PKG = "model.insurance_warehouse."
@@ -226,7 +227,7 @@ def test_environment_builds_only_the_plan_and_diff_finds_the_planted_rows(produc
 
     promote.rollback(settings)
     assert fingerprint(production.database, prod_rel) == before
-    with pytest.raises(promote.Refused):
+    with pytest.raises(PromotionRefusedError):
         promote.rollback(settings)  # one step only
 
 
@@ -245,7 +246,7 @@ def test_promote_after_failed_tests_is_refused_and_production_unchanged(producti
         for s in record["steps"]
         for f in s["failures"]
     )
-    with pytest.raises(promote.Refused, match="tests failed"):
+    with pytest.raises(PromotionRefusedError, match="tests failed"):
         promote.promote(settings)
     assert fingerprint(production.database, prod_rel) == before
 
