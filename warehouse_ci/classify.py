@@ -22,7 +22,7 @@ from sqlglot.errors import SqlglotError
 from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 from sqlglot.optimizer.scope import Scope, build_scope
 
-UNCHANGED, NON_BREAKING, BREAKING = "unchanged", "non-breaking", "breaking"
+from warehouse_ci.categories import ChangeCategory
 
 # clause of a SELECT -> what a change to it means
 CLAUSES = {
@@ -55,7 +55,7 @@ class ColumnChange:
 
 @dataclass
 class Classification:
-    category: str
+    category: ChangeCategory
     reasons: list[str] = field(default_factory=list)
     columns: list[ColumnChange] = field(default_factory=list)
 
@@ -170,11 +170,13 @@ def classify_sql(old_sql: str, new_sql: str, dialect: str = "duckdb") -> Classif
     except SqlglotError as error:
         same = " ".join(old_sql.split()) == " ".join(new_sql.split())
         if same:
-            return Classification(UNCHANGED)
-        return Classification(BREAKING, [f"SQL could not be parsed ({error}); assumed breaking"])
+            return Classification(ChangeCategory.UNCHANGED)
+        return Classification(
+            ChangeCategory.BREAKING, [f"SQL could not be parsed ({error}); assumed breaking"]
+        )
     if _text(old) == _text(new):
-        return Classification(UNCHANGED)
-    result = Classification(BREAKING)
+        return Classification(ChangeCategory.UNCHANGED)
+    result = Classification(ChangeCategory.BREAKING)
     old_ctes, old_body = _split(old)
     new_ctes, new_body = _split(new)
     if list(old_ctes) != list(new_ctes):
@@ -192,7 +194,7 @@ def classify_sql(old_sql: str, new_sql: str, dialect: str = "duckdb") -> Classif
     _compare_select(old_body, new_body, "final select", result)
     if not result.reasons:
         if any(c.change == "added" for c in result.columns):
-            result.category = NON_BREAKING
+            result.category = ChangeCategory.NON_BREAKING
         else:  # the CTE order only, or a difference the clause list does not name
             result.reasons.append("statement changed")
     return result

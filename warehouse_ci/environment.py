@@ -21,7 +21,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from warehouse_ci.classify import NON_BREAKING
+from warehouse_ci.categories import ChangeCategory
 from warehouse_ci.core import (
     FAILED_STATUSES,
     META_SCHEMA,
@@ -87,7 +87,7 @@ def build_environment(settings: Settings, state: Path, *, compare_full: bool = F
             clones = [
                 s
                 for s, c in zip(selected, plan.rebuild, strict=True)
-                if c.materialized == "incremental" and c.category == NON_BREAKING
+                if c.materialized == "incremental" and c.category == ChangeCategory.NON_BREAKING
             ]
             if clones:
                 call = dbt(

@@ -24,13 +24,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from warehouse_ci.classify import (
-    BREAKING,
-    NON_BREAKING,
-    UNCHANGED,
-    classify_sql,
-    passes_columns_through,
-)
+from warehouse_ci.categories import ChangeCategory
+from warehouse_ci.classify import classify_sql, passes_columns_through
 from warehouse_ci.core import (
     BUILDABLE,
     Manifest,
@@ -46,15 +41,12 @@ from warehouse_ci.core import (
 )
 from warehouse_ci.errors import DbtInvocationError, EnvironmentNotFoundError
 
-ADDED, REMOVED = "added", "removed"
-INDIRECT_BREAKING, INDIRECT_NON_BREAKING = "indirect-breaking", "indirect-non-breaking"
-
 
 @dataclass
 class Change:
     unique_id: str
     resource_type: str
-    category: str
+    category: ChangeCategory
     direct: bool
     reasons: list[str] = field(default_factory=list)
     columns: list[dict[str, Any]] = field(default_factory=list)
@@ -102,7 +94,10 @@ class Plan:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Plan:
-        changes = [Change(**c) for c in data.get("changes", [])]
+        changes = [
+            Change(**{**c, "category": ChangeCategory(c["category"])})
+            for c in data.get("changes", [])
+        ]
         return cls(
             environment=data["environment"],
             created_at=data["created_at"],
@@ -163,21 +158,21 @@ def classify_node(old: dict[str, Any] | None, new: dict[str, Any]) -> Change:
     change = Change(
         unique_id=uid,
         resource_type=kind,
-        category=BREAKING,
+        category=ChangeCategory.BREAKING,
         direct=True,
         contract=contract_enforced(new),
         grain=grain(new),
         materialized=(new.get("config") or {}).get("materialized", ""),
     )
     if old is None:
-        change.category, change.reasons = ADDED, ["new node"]
+        change.category, change.reasons = ChangeCategory.ADDED, ["new node"]
         return change
     change.production_relation = str(Relation.of(old))
     if kind == "seed":
         same = (old.get("checksum") or {}).get("checksum") == (new.get("checksum") or {}).get(
             "checksum"
         )
-        change.category = UNCHANGED if same else BREAKING
+        change.category = ChangeCategory.UNCHANGED if same else ChangeCategory.BREAKING
         change.reasons = [] if same else ["seed data changed"]
         return change
     if kind == "snapshot":
@@ -193,14 +188,14 @@ def classify_node(old: dict[str, Any] | None, new: dict[str, Any]) -> Change:
     change.reasons = list(result.reasons)
     change.columns = [asdict(c) for c in result.columns]
     if config_breaking:
-        change.category = BREAKING
+        change.category = ChangeCategory.BREAKING
         change.reasons.extend(config_breaking)
-    elif config_other and change.category == UNCHANGED:
-        change.category = NON_BREAKING
+    elif config_other and change.category == ChangeCategory.UNCHANGED:
+        change.category = ChangeCategory.NON_BREAKING
         change.reasons.extend(config_other)
-    if change.category == UNCHANGED:
+    if change.category == ChangeCategory.UNCHANGED:
         change.reasons = ["formatting, comments or documentation only"]
-    elif change.category == NON_BREAKING and not change.reasons:
+    elif change.category == ChangeCategory.NON_BREAKING and not change.reasons:
         added = [c.column for c in result.columns if c.change == "added"]
         change.reasons = ["added column(s): " + ", ".join(added)]
     return change
@@ -225,7 +220,7 @@ def build_plan(settings: Settings, state: Path) -> Plan:
         direct[uid] = Change(
             uid,
             node["resource_type"],
-            REMOVED,
+            ChangeCategory.REMOVED,
             True,
             ["removed from the project"],
             production_relation=str(Relation.of(node)),
@@ -234,25 +229,34 @@ def build_plan(settings: Settings, state: Path) -> Plan:
     # what each direct change forces downstream
     indirect: dict[str, Change] = {}
     for uid, change in sorted(direct.items()):
-        if change.category in (UNCHANGED, REMOVED):
+        if change.category in (ChangeCategory.UNCHANGED, ChangeCategory.REMOVED):
             continue
         change.rebuild = change.resource_type != "snapshot"
-        if change.category in (BREAKING, ADDED):
+        if change.category in (ChangeCategory.BREAKING, ChangeCategory.ADDED):
             downstream = working.descendants([uid]) if uid in new_nodes else set()
             downstream |= production.descendants([uid]) & set(new_nodes)
-            forced = change.category == BREAKING
+            forced = change.category == ChangeCategory.BREAKING
         else:
             downstream, forced = _star_descendants(working, production, uid), True
             # the others downstream see no change in the columns they read
             for child in working.descendants([uid]) - downstream:
-                _mark(indirect, direct, child, new_nodes, uid, INDIRECT_NON_BREAKING, False)
+                _mark(
+                    indirect,
+                    direct,
+                    child,
+                    new_nodes,
+                    uid,
+                    ChangeCategory.INDIRECT_NON_BREAKING,
+                    False,
+                )
         for child in downstream:
-            category = INDIRECT_BREAKING if change.category == BREAKING else INDIRECT_NON_BREAKING
-            _mark(indirect, direct, child, new_nodes, uid, category, forced)
+            _mark(indirect, direct, child, new_nodes, uid, change.category.indirect, forced)
     for uid, change in direct.items():
-        if change.category == REMOVED:
+        if change.category == ChangeCategory.REMOVED:
             for child in production.descendants([uid]) & set(new_nodes):
-                _mark(indirect, direct, child, new_nodes, uid, INDIRECT_BREAKING, True)
+                _mark(
+                    indirect, direct, child, new_nodes, uid, ChangeCategory.INDIRECT_BREAKING, True
+                )
 
     plan.changes = sorted(direct.values(), key=lambda c: c.unique_id) + sorted(
         indirect.values(), key=lambda c: c.unique_id
@@ -263,7 +267,7 @@ def build_plan(settings: Settings, state: Path) -> Plan:
             change.reasons.append("snapshot: keeps production's history; not rebuilt here")
         if (
             change.direct
-            and change.category == BREAKING
+            and change.category == ChangeCategory.BREAKING
             and change.contract
             and change.production_relation
         ):
@@ -304,11 +308,11 @@ def _mark(
     uid: str,
     nodes: dict[str, dict[str, Any]],
     upstream: str,
-    category: str,
+    category: ChangeCategory,
     forced: bool,
 ) -> None:
     if uid in direct:
-        if forced and direct[uid].category == UNCHANGED:
+        if forced and direct[uid].category == ChangeCategory.UNCHANGED:
             direct[uid].rebuild = True
         direct[uid].upstream.append(upstream)
         return
@@ -324,8 +328,8 @@ def _mark(
             grain=grain(node),
             materialized=(node.get("config") or {}).get("materialized", ""),
         )
-    if category == INDIRECT_BREAKING:
-        change.category = INDIRECT_BREAKING
+    if category == ChangeCategory.INDIRECT_BREAKING:
+        change.category = ChangeCategory.INDIRECT_BREAKING
     change.rebuild = change.rebuild or forced
     if upstream not in change.upstream:
         change.upstream.append(upstream)
@@ -344,7 +348,7 @@ def render_text(plan: Plan) -> str:
     lines = [f"plan for environment {plan.environment} against {plan.state}"]
     if not plan.changes:
         lines.append("no changes: nothing to build")
-    counts = {}
+    counts: dict[ChangeCategory, int] = {}
     for c in plan.direct:
         counts[c.category] = counts.get(c.category, 0) + 1
     summary = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))

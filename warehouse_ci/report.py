@@ -7,27 +7,28 @@ import json
 from pathlib import Path
 from typing import Any
 
+from warehouse_ci.categories import ChangeCategory
 from warehouse_ci.core import Settings, display_name
 from warehouse_ci.plan import Plan
 
 MARKER = "<!-- warehouse-ci report -->"
 STYLE = {
-    "breaking": "fill:#f8d7da,stroke:#c0392b",
-    "non-breaking": "fill:#fff3cd,stroke:#b7950b",
-    "added": "fill:#d4edda,stroke:#1e8449",
-    "removed": "fill:#e5e5e5,stroke:#555,stroke-dasharray:4",
-    "unchanged": "fill:#ffffff,stroke:#999",
-    "indirect-breaking": "fill:#fdecea,stroke:#c0392b,stroke-dasharray:3",
-    "indirect-non-breaking": "fill:#fefaf0,stroke:#b7950b,stroke-dasharray:3",
+    ChangeCategory.BREAKING: "fill:#f8d7da,stroke:#c0392b",
+    ChangeCategory.NON_BREAKING: "fill:#fff3cd,stroke:#b7950b",
+    ChangeCategory.ADDED: "fill:#d4edda,stroke:#1e8449",
+    ChangeCategory.REMOVED: "fill:#e5e5e5,stroke:#555,stroke-dasharray:4",
+    ChangeCategory.UNCHANGED: "fill:#ffffff,stroke:#999",
+    ChangeCategory.INDIRECT_BREAKING: "fill:#fdecea,stroke:#c0392b,stroke-dasharray:3",
+    ChangeCategory.INDIRECT_NON_BREAKING: "fill:#fefaf0,stroke:#b7950b,stroke-dasharray:3",
 }
 ICON = {
-    "breaking": "🔴",
-    "non-breaking": "🟡",
-    "added": "🟢",
-    "removed": "⚫",
-    "unchanged": "⚪",
-    "indirect-breaking": "🔻",
-    "indirect-non-breaking": "🔸",
+    ChangeCategory.BREAKING: "🔴",
+    ChangeCategory.NON_BREAKING: "🟡",
+    ChangeCategory.ADDED: "🟢",
+    ChangeCategory.REMOVED: "⚫",
+    ChangeCategory.UNCHANGED: "⚪",
+    ChangeCategory.INDIRECT_BREAKING: "🔻",
+    ChangeCategory.INDIRECT_NON_BREAKING: "🔸",
 }
 
 
@@ -46,11 +47,11 @@ def lineage(plan: Plan) -> list[str]:
     lines = ["```mermaid", "flowchart LR"]
     for c in plan.changes:
         label = c.name + (" ⟳" if c.rebuild else "")
-        lines.append(f'  {ids[c.unique_id]}["{label}"]:::{c.category.replace("-", "_")}')
+        lines.append(f'  {ids[c.unique_id]}["{label}"]:::{c.category.identifier}')
     for parent, child in plan.edges:
         lines.append(f"  {ids[parent]} --> {ids[child]}")
     for category, style in STYLE.items():
-        lines.append(f"  classDef {category.replace('-', '_')} {style}")
+        lines.append(f"  classDef {category.identifier} {style}")
     lines.append("```")
     return lines
 
@@ -61,7 +62,7 @@ def render(settings: Settings) -> str:
     diff = _load(settings.env_dir / "diff.json")
     out = [MARKER, f"## Warehouse plan for `{plan.environment}`", ""]
     direct = plan.direct
-    counts: dict[str, int] = {}
+    counts: dict[ChangeCategory, int] = {}
     for c in direct:
         counts[c.category] = counts.get(c.category, 0) + 1
     out.append(

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from warehouse_ci import diff, environment, janitor, plan, promote
-from warehouse_ci.classify import BREAKING, NON_BREAKING, UNCHANGED
+from warehouse_ci.categories import ChangeCategory
 from warehouse_ci.core import Manifest
 from warehouse_ci.errors import PromotionRefusedError
 from warehouse_ci.tests.conftest import edited, fingerprint
@@ -48,7 +48,7 @@ def test_added_column_is_non_breaking_and_rebuilds_the_model_alone(production):
         result = run_plan(production, "added_column")
     print(plan.render_text(result))
     [direct] = result.direct
-    assert (direct.unique_id, direct.category) == (uid, NON_BREAKING)
+    assert (direct.unique_id, direct.category) == (uid, ChangeCategory.NON_BREAKING)
     assert [c["column"] for c in direct.columns if c["change"] == "added"] == ["deductible_doubled"]
     assert listed(result) == {uid} | descendants(production, uid)
     # the model, and the one child whose `select * exclude (...)` carries the new column
@@ -62,7 +62,7 @@ def test_removed_column_is_breaking_and_rebuilds_everything_downstream(productio
         result = run_plan(production, "removed_column")
     print(plan.render_text(result))
     [direct] = result.direct
-    assert direct.category == BREAKING
+    assert direct.category == ChangeCategory.BREAKING
     assert any("broker_country_code removed" in r for r in direct.reasons)
     below = descendants(production, uid)
     assert listed(result) == {uid} | below
@@ -79,7 +79,7 @@ def test_changed_filter_is_breaking(production):
         result = run_plan(production, "changed_filter")
     print(plan.render_text(result))
     [direct] = result.direct
-    assert direct.category == BREAKING
+    assert direct.category == ChangeCategory.BREAKING
     assert any("filter changed (WHERE)" in r for r in direct.reasons)
     assert listed(result) == {uid} | descendants(production, uid)
     assert rebuilt(result) == {uid}  # its only descendant is a snapshot, which keeps history
@@ -96,7 +96,9 @@ def test_reformatting_only_is_no_change(production):
         result = run_plan(production, "reformatted")
     print(plan.render_text(result))
     [direct] = result.direct  # dbt's state:modified sees the edit...
-    assert direct.category == UNCHANGED  # ...and the compiled SQL says it changes nothing
+    assert (
+        direct.category == ChangeCategory.UNCHANGED
+    )  # ...and the compiled SQL says it changes nothing
     assert result.rebuild == []
     assert result.indirect == []
 
@@ -118,7 +120,7 @@ def test_macro_change_marks_the_models_that_call_it(production):
     }
     assert callers == {uid}
     assert {c.unique_id for c in result.direct} == callers
-    assert result.direct[0].category == BREAKING
+    assert result.direct[0].category == ChangeCategory.BREAKING
     assert listed(result) == callers | descendants(production, uid)
 
 

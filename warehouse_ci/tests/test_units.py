@@ -11,14 +11,8 @@ import pytest
 import sqlglot
 import yaml
 
-from warehouse_ci.classify import (
-    BREAKING,
-    NON_BREAKING,
-    UNCHANGED,
-    classify_sql,
-    output_columns,
-    passes_columns_through,
-)
+from warehouse_ci.categories import ChangeCategory
+from warehouse_ci.classify import classify_sql, output_columns, passes_columns_through
 from warehouse_ci.cli import build_parser
 from warehouse_ci.core import REPO_ROOT, Relation, to_dialect
 from warehouse_ci.diff import diff_sql, sample_sql
@@ -36,23 +30,51 @@ from ranked where r = 1
 @pytest.mark.parametrize(
     ("new", "category", "reason"),
     [
-        (BASE.replace("from ranked", "-- a comment\nFROM   ranked").upper(), UNCHANGED, None),
-        (BASE.replace('"db".', '"other_db".'), UNCHANGED, None),
-        (BASE.replace("currency,", "currency, lower(currency) as ccy,"), NON_BREAKING, None),
-        (BASE.replace("currency,", ""), BREAKING, "column currency removed"),
-        (BASE.replace("currency,", "currency as ccy,"), BREAKING, "column currency removed"),
-        (BASE.replace("decimal(18, 2)", "double"), BREAKING, "column premium retyped"),
-        (BASE.replace("r = 1", "r = 1 and currency <> 'EUR'"), BREAKING, "filter changed"),
-        (BASE.replace("is null", "is not null"), BREAKING, "CTE accepted: filter changed"),
+        (
+            BASE.replace("from ranked", "-- a comment\nFROM   ranked").upper(),
+            ChangeCategory.UNCHANGED,
+            None,
+        ),
+        (BASE.replace('"db".', '"other_db".'), ChangeCategory.UNCHANGED, None),
+        (
+            BASE.replace("currency,", "currency, lower(currency) as ccy,"),
+            ChangeCategory.NON_BREAKING,
+            None,
+        ),
+        (BASE.replace("currency,", ""), ChangeCategory.BREAKING, "column currency removed"),
+        (
+            BASE.replace("currency,", "currency as ccy,"),
+            ChangeCategory.BREAKING,
+            "column currency removed",
+        ),
+        (
+            BASE.replace("decimal(18, 2)", "double"),
+            ChangeCategory.BREAKING,
+            "column premium retyped",
+        ),
+        (
+            BASE.replace("r = 1", "r = 1 and currency <> 'EUR'"),
+            ChangeCategory.BREAKING,
+            "filter changed",
+        ),
+        (
+            BASE.replace("is null", "is not null"),
+            ChangeCategory.BREAKING,
+            "CTE accepted: filter changed",
+        ),
         (
             BASE.replace("from ranked", "from ranked join x using (policy_id)"),
-            BREAKING,
+            ChangeCategory.BREAKING,
             "join changed",
         ),
-        (BASE.replace("select policy_id", "select distinct policy_id"), BREAKING, "grain"),
+        (
+            BASE.replace("select policy_id", "select distinct policy_id"),
+            ChangeCategory.BREAKING,
+            "grain",
+        ),
         (
             BASE.replace("currency,", "currency, unnest(tags) as tag,"),
-            BREAKING,
+            ChangeCategory.BREAKING,
             "multiplies rows",
         ),
     ],
