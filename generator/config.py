@@ -5,23 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, fields
 
+from generator.faults import FILE_KINDS, RECORD_KINDS, FaultKind
 from generator.fx import FIRST_MONTH as FIRST_FX_MONTH
 
-# Fault kinds of the source contract, as the fault report names them.
-RECORD_FAULTS: tuple[str, ...] = (
-    "duplicate",  # an exact copy of a record, in the same file or a later batch
-    "out_of_order",  # an older version delivered after a newer one
-    "malformed",  # a JSON line that does not parse / a CSV row with the wrong field count
-    "unparsable_value",  # a date, number or boolean that cannot be read
-    "business_rule",  # negative amount, loss before inception, reported before loss
-    "orphan_reference",  # a reference to a parent that is unknown (or arrives later)
-    "non_utf8",  # bytes that are not UTF-8 inside a text field
-)
-FILE_FAULTS: tuple[str, ...] = (
-    "empty_file",  # a file with a header only (CSV) or no line at all (JSON Lines)
-    "redelivered_file",  # a file of an earlier batch delivered again under a new name
-)
-ALL_FAULTS = RECORD_FAULTS + FILE_FAULTS + ("schema_drift",)
+# Fault kinds of the source contract, as the fault report names them (generator.faults).
+RECORD_FAULTS: tuple[str, ...] = tuple(k.value for k in RECORD_KINDS)
+FILE_FAULTS: tuple[str, ...] = tuple(k.value for k in FILE_KINDS)
+ALL_FAULTS: tuple[str, ...] = tuple(k.value for k in FaultKind)
 
 
 @dataclass(frozen=True)

@@ -7,33 +7,67 @@ a full run. A record carries at most one fault.
 
 from __future__ import annotations
 
+from enum import Enum, IntEnum
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from generator.config import FaultRates
 from generator.rng import Rand
 
-NONE = -1
-# Record-fault codes, in the order of config.RECORD_FAULTS.
-DUPLICATE, OUT_OF_ORDER, MALFORMED, UNPARSABLE, BUSINESS_RULE, ORPHAN, NON_UTF8 = range(7)
+if TYPE_CHECKING:  # config reads the kinds from here
+    from generator.config import FaultRates
+
+
+class FaultKind(str, Enum):
+    """The fault kinds of the source contract, by the names the fault report (and the
+    ``--fault KIND=RATE`` option, and :class:`~generator.config.FaultRates`) uses."""
+
+    # record faults
+    DUPLICATE = "duplicate"  # an exact copy of a record, in the same file or a later batch
+    OUT_OF_ORDER = "out_of_order"  # an older version delivered after a newer one
+    MALFORMED = "malformed"  # a JSON line that does not parse / a CSV row of the wrong width
+    UNPARSABLE_VALUE = "unparsable_value"  # a date, number or boolean that cannot be read
+    BUSINESS_RULE = "business_rule"  # negative amount, loss before inception, reported before loss
+    ORPHAN_REFERENCE = "orphan_reference"  # a parent that is unknown (or arrives later)
+    NON_UTF8 = "non_utf8"  # bytes that are not UTF-8 inside a text field
+    # file faults
+    EMPTY_FILE = "empty_file"  # a header only (CSV) or no line at all (JSON Lines)
+    REDELIVERED_FILE = "redelivered_file"  # a file of an earlier batch again, under a new name
+    # a batch-level change of shape
+    SCHEMA_DRIFT = "schema_drift"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class RecordFault(IntEnum):
+    """A record fault as the generator's arrays carry it (a code; :data:`NONE` for none)."""
+
+    DUPLICATE = 0
+    OUT_OF_ORDER = 1
+    MALFORMED = 2
+    UNPARSABLE_VALUE = 3
+    BUSINESS_RULE = 4
+    ORPHAN_REFERENCE = 5
+    NON_UTF8 = 6
+
+    @property
+    def kind(self) -> FaultKind:
+        return FaultKind[self.name]
+
+
+NONE = -1  # a clean record
+RECORD_KINDS: tuple[FaultKind, ...] = tuple(code.kind for code in RecordFault)
+FILE_KINDS: tuple[FaultKind, ...] = (FaultKind.EMPTY_FILE, FaultKind.REDELIVERED_FILE)
 # Faults that cost the warehouse the record (it is quarantined).
-SPOILING = (2, 3, 6)
-KIND_NAMES = (
-    "duplicate",
-    "out_of_order",
-    "malformed",
-    "unparsable_value",
-    "business_rule",
-    "orphan_reference",
-    "non_utf8",
-)
-APPLICABLE: dict[str, frozenset[int]] = {
-    "insureds": frozenset({DUPLICATE, OUT_OF_ORDER, MALFORMED, UNPARSABLE, NON_UTF8}),
-    "reinsurance_treaties": frozenset({DUPLICATE, OUT_OF_ORDER, MALFORMED, UNPARSABLE, NON_UTF8}),
-    "specialty_lines": frozenset({DUPLICATE, OUT_OF_ORDER, MALFORMED, UNPARSABLE, NON_UTF8}),
-    "policies": frozenset({DUPLICATE, OUT_OF_ORDER, MALFORMED, UNPARSABLE, ORPHAN, NON_UTF8}),
-    "claims": frozenset(
-        {DUPLICATE, OUT_OF_ORDER, MALFORMED, UNPARSABLE, BUSINESS_RULE, ORPHAN, NON_UTF8}
-    ),
+SPOILING = (RecordFault.MALFORMED, RecordFault.UNPARSABLE_VALUE, RecordFault.NON_UTF8)
+_ALL_RECORD = frozenset(RecordFault)
+APPLICABLE: dict[str, frozenset[RecordFault]] = {
+    "insureds": _ALL_RECORD - {RecordFault.BUSINESS_RULE, RecordFault.ORPHAN_REFERENCE},
+    "reinsurance_treaties": _ALL_RECORD - {RecordFault.BUSINESS_RULE, RecordFault.ORPHAN_REFERENCE},
+    "specialty_lines": _ALL_RECORD - {RecordFault.BUSINESS_RULE, RecordFault.ORPHAN_REFERENCE},
+    "policies": _ALL_RECORD - {RecordFault.BUSINESS_RULE},
+    "claims": _ALL_RECORD,
 }
 # A byte that is not valid UTF-8 on its own (latin-1 'é'), carried through Python strings
 # as a lone surrogate and written with errors="surrogateescape".
@@ -44,8 +78,8 @@ def assign(rand: Rand, rates: FaultRates, source: str, row_id: np.ndarray) -> np
     """The fault code of each record (NONE for a clean one)."""
     weights = np.array(
         [
-            getattr(rates, name) if code in APPLICABLE[source] else 0.0
-            for code, name in enumerate(KIND_NAMES)
+            getattr(rates, code.kind.value) if code in APPLICABLE[source] else 0.0
+            for code in RecordFault
         ]
     )
     u = rand.uniform(f"fault:{source}", row_id)

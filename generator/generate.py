@@ -81,7 +81,7 @@ class BatchReport:
         for f in self.file_faults:
             out[f["source"]][f["kind"]] += 1
         for s in self.schema_drift:
-            out[s]["schema_drift"] += 1
+            out[s][fx.FaultKind.SCHEMA_DRIFT] += 1
         return {s: dict(sorted(c.items())) for s, c in out.items()}
 
     def to_json(self) -> str:
@@ -135,17 +135,19 @@ def plan_rows(world: World, source: str, frame: Frame) -> Plan:
         same_next = np.zeros(n, bool)
         same_next[:-1] = frame["entity"][1:] == frame["entity"][:-1]
         succ_batch = np.full(n, nb)
-        succ_fault = np.full(n, fx.DUPLICATE)
+        succ_fault = np.full(n, fx.RecordFault.DUPLICATE)
         succ_batch[:-1] = np.where(same_next[:-1], batch[1:], nb)
-        succ_fault[:-1] = np.where(same_next[:-1], fault[1:], fx.DUPLICATE)
-        ooo = fault == fx.OUT_OF_ORDER
+        succ_fault[:-1] = np.where(same_next[:-1], fault[1:], fx.RecordFault.DUPLICATE)
+        ooo = fault == fx.RecordFault.OUT_OF_ORDER
         ok = ooo & same_next & (succ_batch < nb) & (succ_fault == fx.NONE)
         fault = np.where(ooo & ~ok, fx.NONE, fault)
         batch = np.where(ok, np.minimum(succ_batch + 1, nb - 1), batch)
         late = ok
         newer_ts[:-1] = np.where(ok[:-1], frame["updated_at"][1:], 0)
     dup_batch = np.where(
-        (fault == fx.DUPLICATE) & (variant % 2 == 1) & (batch + 1 < nb), batch + 1, batch
+        (fault == fx.RecordFault.DUPLICATE) & (variant % 2 == 1) & (batch + 1 < nb),
+        batch + 1,
+        batch,
     )
     return Plan(frame, batch, fault, variant, dup_batch, late, newer_ts)
 
@@ -231,7 +233,7 @@ class Renderer:
         base_key = entity * 64 + frame["version"] * 2
         for b in self.wanted:
             normal = np.flatnonzero(plan.batch == b)
-            dups = np.flatnonzero((plan.fault == fx.DUPLICATE) & (plan.dup_batch == b))
+            dups = np.flatnonzero((plan.fault == fx.RecordFault.DUPLICATE) & (plan.dup_batch == b))
             rows = np.concatenate([normal, dups])
             is_copy = np.concatenate([np.zeros(len(normal), bool), np.ones(len(dups), bool)])
             keys = np.concatenate(
@@ -251,7 +253,8 @@ class Renderer:
             faults_ = np.where(is_copy, fx.NONE, plan.fault[rows])
             drift = fmt_batch >= self.drift_from
             lines, entries = self._format(source, sub, faults_, plan.variant[rows], drift)
-            drifted = int((drift & ~np.isin(faults_, (fx.MALFORMED, fx.NON_UTF8))).sum())
+            unreadable = np.isin(faults_, (fx.RecordFault.MALFORMED, fx.RecordFault.NON_UTF8))
+            drifted = int((drift & ~unreadable).sum())
             if extra is not None and extra_batch is not None:
                 ex_rows = np.flatnonzero(extra_batch == b)
                 if len(ex_rows):
@@ -349,7 +352,8 @@ class Renderer:
                 else (records.json_lines(cols) if drift.all() else _mixed_drift(cols, drift))
             )
         entries: dict[int, tuple[str, str]] = {}
-        spoiled = ~np.isin(fault, (fx.NONE, fx.DUPLICATE, fx.OUT_OF_ORDER))  # text or values
+        intact = (fx.NONE, fx.RecordFault.DUPLICATE, fx.RecordFault.OUT_OF_ORDER)
+        spoiled = ~np.isin(fault, intact)  # text or values
         for i in np.flatnonzero(spoiled).tolist():
             fields = {name: values[i] for name, values in cols}
             if not csv and not drift[i]:
@@ -363,7 +367,7 @@ class Renderer:
         self, source: str, f: Frame, i: int, code: int, var: int, fields: dict[str, str]
     ) -> tuple[str, str, str]:
         csv = source in lake.CSV_SOURCES
-        kind = fx.KIND_NAMES[code]
+        kind = fx.RecordFault(code).kind
         detail = ""
         year = str(
             int(np.datetime64(int(f["updated_at"][i]), "s").astype("datetime64[Y]").astype(int))
@@ -375,13 +379,13 @@ class Renderer:
                 return ",".join(fields.values())
             return "{" + ", ".join(f'"{k}": {v}' for k, v in fields.items()) + "}"
 
-        if code == fx.MALFORMED:
+        if code == fx.RecordFault.MALFORMED:
             if csv:
                 bad, detail = fx.malform_csv(list(fields.values()), var % 2)
                 return kind, detail, ",".join(bad)
             line, detail = fx.malform_json(render(), var % 2)
             return kind, detail, line
-        if code == fx.NON_UTF8:
+        if code == fx.RecordFault.NON_UTF8:
             target = {
                 "insureds": "full_name",
                 "reinsurance_treaties": "reinsurer_name",
@@ -391,7 +395,7 @@ class Renderer:
             }[source]
             fields[target] = fx.insert_bad_byte(fields[target])
             return kind, f"byte 0xE9 inside {target}", render()
-        if code == fx.UNPARSABLE:
+        if code == fx.RecordFault.UNPARSABLE_VALUE:
             q = "" if csv else '"'
             if source == "insureds":
                 target, value = "created_at", f"{year}-02-30T09:00:00Z"
@@ -412,7 +416,7 @@ class Renderer:
                 ][var % 2]
             fields[target] = f"{q}{value}{q}"
             return kind, f"{target} = {value!r}", render()
-        if code == fx.ORPHAN:
+        if code == fx.RecordFault.ORPHAN_REFERENCE:
             ent = int(f["entity"][i])
             if source == "claims":
                 bad = f"POL-9{ent % 9_999_999:07d}"
@@ -433,7 +437,7 @@ class Renderer:
                 + f'"{bad}"]'
             )
             return kind, f"treaty_ids holds unknown {bad}", render()
-        if code == fx.BUSINESS_RULE:
+        if code == fx.RecordFault.BUSINESS_RULE:
             rule = var % 3
             if rule == 0:
                 paid = -max(int(f["paid"][i]), 125_000)
@@ -616,7 +620,7 @@ class Generator:
                 manifests[b].files.append(copy)
                 self.reports[b].file_faults.append(
                     {
-                        "kind": "redelivered_file",
+                        "kind": fx.FaultKind.REDELIVERED_FILE,
                         "source": source,
                         "file": copy.path,
                         "original": entry.path,
@@ -628,7 +632,7 @@ class Generator:
             entry = sink.write_extra(seq, sink.empty_file_bytes(), 0)
             manifests[b].files.append(entry)
             self.reports[b].file_faults.append(
-                {"kind": "empty_file", "source": source, "file": entry.path}
+                {"kind": fx.FaultKind.EMPTY_FILE, "source": source, "file": entry.path}
             )
 
     def _original_file(self, b: int, source: str) -> tuple[bytes, ManifestFile] | None:
