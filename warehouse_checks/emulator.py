@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from warehouse_checks.emulator_worker import HUNG_EXIT_CODE, relation_figures
-from warehouse_checks.snowflake_sql import stage_prefix
+from warehouse_checks.snowflake_sql.rules import stage_prefix
 from warehouse_ci.errors import CheckError, describe
 
 REPO_ROOT = Path(__file__).resolve().parents[1]

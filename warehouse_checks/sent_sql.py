@@ -27,7 +27,7 @@ from pathlib import Path
 from sqlglot import exp
 
 from warehouse_checks.emulator_worker import SETUP_NODE
-from warehouse_checks.snowflake_sql import check_sql
+from warehouse_checks.snowflake_sql.rules import check_sql
 
 # What a statement is, by its text (first match wins); the report counts each kind.
 _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
