@@ -44,9 +44,10 @@ test: lint pytest test-terraform  ## Run every test (smoke scale for the heavy o
 test-slow: lint test-terraform  ## Every test at full scale (the nightly run)
 	WAREHOUSE_TEST_SCALE=large $(BIN)/pytest -n $(WORKERS) --dist loadfile --durations=20
 
-lint: venv  ## ruff (Python), yamllint (dbt YAML, workflows), sqlfluff (models, analyses), secrets
+lint: venv  ## ruff and mypy (Python), yamllint (dbt YAML, workflows), sqlfluff (models, analyses), secrets
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/yamllint --strict .
 	$(BIN)/sqlfluff lint models analyses
 	git ls-files -z | xargs -0 $(BIN)/detect-secrets-hook --baseline .secrets.baseline

@@ -251,7 +251,9 @@ def duckdb_figures(database: Path, models: Sequence[str]) -> dict[str, dict[str,
 
     # not read-only: a process that built it may still hold it open (same configuration)
     with duckdb.connect(str(database)) as con:
-        catalog = con.execute("select current_database()").fetchone()[0]
+        row = con.execute("select current_database()").fetchone()
+        assert row is not None  # current_database() returns one row
+        catalog = row[0]
         tables = {}
         for model in models:
             hit = con.execute(
@@ -312,7 +314,9 @@ def compare(
         differences = []
         if d is None or e is None:
             differences.append("missing on " + ("DuckDB" if d is None else "the emulator"))
-            out.append(MartComparison(mart, d and d["rows"], e and e["rows"], 0, differences))
+            rows_duckdb = None if d is None else d["rows"]
+            rows_emulator = None if e is None else e["rows"]
+            out.append(MartComparison(mart, rows_duckdb, rows_emulator, 0, differences))
             continue
         if d["rows"] != e["rows"]:
             differences.append(f"rows {d['rows']} != {e['rows']}")
@@ -323,7 +327,9 @@ def compare(
                 continue
             a, b = _decimal(d["sums"][column]), _decimal(e["sums"][column])
             compared += 1
-            if (a is None) != (b is None) or (a is not None and abs(a - b) > TOLERANCE):
+            if (a is None) != (b is None) or (
+                a is not None and b is not None and abs(a - b) > TOLERANCE
+            ):
                 differences.append(f"sum({column}) {a} != {b}")
         out.append(
             MartComparison(

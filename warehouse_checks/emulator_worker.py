@@ -321,7 +321,7 @@ def main(plan_path: str) -> int:
         log.node = SETUP_NODE
         connection = snowflake.connector.connect(database=DATABASE, schema=TARGET_SCHEMA)
         cursor = connection.cursor()
-        duck = connection._duck_conn
+        duck = connection._duck_conn  # type: ignore[attr-defined]  # fakesnow's connection
         schemas = {s["schema"] for s in sources}
         for schema in sorted(schemas):
             cursor.execute(f"create schema if not exists {DATABASE}.{schema}")

@@ -15,6 +15,7 @@ SELECT, and each CTE with the CTE of the same name.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlglot
 from sqlglot import exp
@@ -60,7 +61,7 @@ class Classification:
     columns: list[ColumnChange] = field(default_factory=list)
 
 
-def normalize(sql: str, dialect: str = "duckdb") -> exp.Expression:
+def normalize(sql: str, dialect: str = "duckdb") -> exp.Expr:
     """The statement with comments, identifier case/quoting and the database name removed."""
     tree = sqlglot.parse_one(sql, read=dialect)
     tree = normalize_identifiers(tree, dialect=dialect)
@@ -75,19 +76,19 @@ def normalize(sql: str, dialect: str = "duckdb") -> exp.Expression:
     return tree
 
 
-def _text(node: exp.Expression | list | None) -> str:
+def _text(node: exp.Expr | list[Any] | None) -> str:
     if node is None:
         return ""
     if isinstance(node, list):
         return ", ".join(_text(n) for n in node)
-    if isinstance(node, exp.Expression):
+    if isinstance(node, exp.Expr):
         return node.sql(dialect="duckdb", comments=False)
     return str(node)
 
 
-def _split(tree: exp.Expression) -> tuple[dict[str, exp.Expression], exp.Expression]:
+def _split(tree: exp.Expr) -> tuple[dict[str, exp.Expr], exp.Expr]:
     """CTEs by name, and the final statement without its WITH."""
-    ctes: dict[str, exp.Expression] = {}
+    ctes: dict[str, exp.Expr] = {}
     with_ = tree.args.get("with") or tree.args.get("with_")
     if with_ is not None:
         for cte in with_.expressions:
@@ -99,8 +100,8 @@ def _split(tree: exp.Expression) -> tuple[dict[str, exp.Expression], exp.Express
     return ctes, body
 
 
-def _projections(select: exp.Select) -> dict[str, exp.Expression]:
-    out: dict[str, exp.Expression] = {}
+def _projections(select: exp.Select) -> dict[str, exp.Expr]:
+    out: dict[str, exp.Expr] = {}
     for i, projection in enumerate(select.expressions):
         if isinstance(projection, exp.Star) or (
             isinstance(projection, exp.Column) and isinstance(projection.this, exp.Star)
@@ -112,15 +113,13 @@ def _projections(select: exp.Select) -> dict[str, exp.Expression]:
     return out
 
 
-def _type_of(expression: exp.Expression) -> str | None:
+def _type_of(expression: exp.Expr) -> str | None:
     if isinstance(expression, exp.Cast | exp.TryCast):
         return expression.to.sql(dialect="duckdb")
     return None
 
 
-def _compare_select(
-    old: exp.Expression, new: exp.Expression, scope: str, result: Classification
-) -> None:
+def _compare_select(old: exp.Expr, new: exp.Expr, scope: str, result: Classification) -> None:
     if not (isinstance(old, exp.Select) and isinstance(new, exp.Select)):
         if _text(old) != _text(new):
             result.reasons.append(f"{scope}: statement changed")
@@ -137,9 +136,9 @@ def _compare_select(
             inner_old = expression.this if old_type else expression
             inner_new = after[name].this if new_type else after[name]
             same_value = old_type != new_type and _text(inner_old) == _text(inner_new)
-            change = "retyped" if same_value else "modified"
+            kind = "retyped" if same_value else "modified"
             result.columns.append(
-                ColumnChange(name, change, _text(expression), _text(after[name]), scope)
+                ColumnChange(name, kind, _text(expression), _text(after[name]), scope)
             )
     for name, expression in after.items():
         if name in before:
@@ -209,7 +208,7 @@ def output_columns(sql: str, dialect: str = "duckdb") -> list[str] | None:
         return None
     ctes, body = _split(tree)
 
-    def columns_of(select: exp.Expression, depth: int = 0) -> list[str] | None:
+    def columns_of(select: exp.Expr, depth: int = 0) -> list[str] | None:
         if not isinstance(select, exp.Select) or depth > 20:
             return None
         names: list[str] = []

@@ -200,8 +200,10 @@ def run(args: argparse.Namespace) -> int:
         print(environment.render_text(record))
         return 0 if record["ok"] else 1
     if args.command == "diff":
-        result = diff.diff_environment(settings, samples=args.samples, key_limit=args.keys)
-        print(json.dumps(result, indent=2, default=str) if args.json else diff.render_text(result))
+        compared = diff.diff_environment(settings, samples=args.samples, key_limit=args.keys)
+        print(
+            json.dumps(compared, indent=2, default=str) if args.json else diff.render_text(compared)
+        )
         return 0
     if args.command == "report":
         text = report.render(settings)

@@ -192,16 +192,19 @@ class Manifest:
 
     @property
     def nodes(self) -> dict[str, dict[str, Any]]:
-        return self.data.get("nodes", {})
+        nodes: dict[str, dict[str, Any]] = self.data.get("nodes", {})
+        return nodes
 
     def buildable(self) -> dict[str, dict[str, Any]]:
         return {k: v for k, v in self.nodes.items() if v.get("resource_type") in BUILDABLE}
 
     def children(self, unique_id: str) -> list[str]:
-        return self.data.get("child_map", {}).get(unique_id, [])
+        children: list[str] = self.data.get("child_map", {}).get(unique_id, [])
+        return children
 
     def parents(self, unique_id: str) -> list[str]:
-        return self.data.get("parent_map", {}).get(unique_id, [])
+        parents: list[str] = self.data.get("parent_map", {}).get(unique_id, [])
+        return parents
 
     def descendants(self, roots: Iterable[str]) -> set[str]:
         """Every buildable node downstream of ``roots`` (not the roots themselves)."""
@@ -227,7 +230,7 @@ def contract_enforced(node: dict[str, Any]) -> bool:
 
 def selector(node: dict[str, Any]) -> str:
     """How ``dbt --select`` names one node exactly."""
-    name = node["name"]
+    name: str = node["name"]
     if node.get("version") is not None:
         return f"{name}.v{node['version']}"
     return name
@@ -299,13 +302,16 @@ class Warehouse:
     def translate(self, sql: str) -> str:
         return to_dialect(sql, self.dialect)
 
-    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         sql = self.translate(sql)
+        rows: list[tuple[Any, ...]]
         if self.settings.engine == "duckdb":
-            return self._con.execute(sql, list(params)).fetchall()
+            rows = self._con.execute(sql, list(params)).fetchall()
+            return rows
         cur = self._con.cursor()  # pragma: no cover
         cur.execute(sql.replace("?", "%s"), list(params))
-        return cur.fetchall()
+        rows = cur.fetchall()
+        return rows
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         self.query_no_result(sql, params)

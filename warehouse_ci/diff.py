@@ -183,7 +183,9 @@ def compare(
     return out
 
 
-def _sample(row: tuple, keys: list[str], shared: list[tuple[str, bool]], which: str) -> dict:
+def _sample(
+    row: tuple[Any, ...], keys: list[str], shared: list[tuple[str, bool]], which: str
+) -> dict[str, Any]:
     key = {k: _plain(v) for k, v in zip(keys, row[: len(keys)], strict=True)}
     if which != "changed":
         return {"key": key}
@@ -247,7 +249,9 @@ def environment_relations(settings: Settings, plan: Plan) -> list[tuple[str, Rel
     return out
 
 
-def diff_environment(settings: Settings, *, samples: int = 5, key_limit: int = 100) -> dict:
+def diff_environment(
+    settings: Settings, *, samples: int = 5, key_limit: int = 100
+) -> dict[str, Any]:
     plan = Plan.load(settings)
     grains = {c.unique_id: c.grain for c in plan.changes}
     result: dict[str, Any] = {"environment": settings.env, "models": {}}
@@ -263,7 +267,8 @@ def diff_environment(settings: Settings, *, samples: int = 5, key_limit: int = 1
 
 
 def load(settings: Settings) -> dict[str, Any]:
-    return read_json(settings.env_dir / "diff.json")
+    data: dict[str, Any] = read_json(settings.env_dir / "diff.json")
+    return data
 
 
 def render_text(result: dict[str, Any], samples: int = 3) -> str:

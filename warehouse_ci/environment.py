@@ -39,7 +39,7 @@ from warehouse_ci.plan import Plan, rebuild_selectors
 
 def statuses(run_results: dict[str, Any]) -> dict[str, dict[str, int]]:
     """resource type -> status -> count."""
-    out: dict[str, Counter] = {}
+    out: dict[str, Counter[str]] = {}
     for r in run_results.get("results", []):
         kind = r["unique_id"].split(".")[0]
         out.setdefault(kind, Counter())[r["status"]] += 1
@@ -65,7 +65,9 @@ def _timed(call: DbtCall, results_name: str | None = None) -> dict[str, Any]:
     }
 
 
-def build_environment(settings: Settings, state: Path, *, compare_full: bool = False) -> dict:
+def build_environment(
+    settings: Settings, state: Path, *, compare_full: bool = False
+) -> dict[str, Any]:
     plan = Plan.load(settings)
     if not plan.ok:
         raise PlanError("the plan has errors; fix them before building:\n" + "\n".join(plan.errors))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from warehouse_ci.core import META_SCHEMA, Settings, Warehouse, slug
 
@@ -54,7 +55,7 @@ def clean(
     drop: list[str] | None = None,
     older_than_days: float | None = None,
     dry_run: bool = False,
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     keep_schemas = {f"ci_{slug(k)}" for k in keep or []}
     drop_schemas = {f"ci_{slug(d)}" for d in drop or []}
     now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)

@@ -87,7 +87,12 @@ class OfflineCursor:
         self.sfqid: str | None = None
         self.stats = None
 
-    def _result(self, columns: Sequence[str], rows: Sequence[Sequence[Any]], codes=None) -> None:
+    def _result(
+        self,
+        columns: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        codes: Sequence[int] | None = None,
+    ) -> None:
         codes = codes or [2] * len(columns)
         self.description = [
             (name, code, None, None, None, None, True)
@@ -104,7 +109,7 @@ class OfflineCursor:
         node = self._handle.node()
         if match := _SHOW_OBJECTS.match(text):
             parts = [_ident(p) for p in match.group(1).rstrip(";").split(".")]
-            key = tuple(parts[-2:]) if len(parts) >= 2 else ("", parts[0])
+            key = (parts[-2], parts[-1]) if len(parts) >= 2 else ("", parts[0])
             objects = self._owner.relations.get(key)
             if objects is None:
                 self._owner.record(node, sql, "schema does not exist")
@@ -241,8 +246,9 @@ class OfflineSnowflake:
             connection.state = "open"
             return connection
 
-        SnowflakeConnectionManager.open = classmethod(open_offline)
+        # dbt's class is patched for the block's duration (setattr: mypy sees a method)
+        setattr(SnowflakeConnectionManager, "open", classmethod(open_offline))  # noqa: B010
         try:
             yield self
         finally:
-            SnowflakeConnectionManager.open = original
+            setattr(SnowflakeConnectionManager, "open", original)  # noqa: B010

@@ -261,4 +261,6 @@ def _adapter_type(target_path: Path) -> str | None:
     manifest = target_path / "manifest.json"
     if not manifest.exists():
         return None
-    return json.loads(manifest.read_text(encoding="utf-8"))["metadata"].get("adapter_type")
+    metadata: dict[str, Any] = json.loads(manifest.read_text(encoding="utf-8"))["metadata"]
+    adapter_type = metadata.get("adapter_type")
+    return None if adapter_type is None else str(adapter_type)

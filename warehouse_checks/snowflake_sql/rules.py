@@ -72,7 +72,6 @@ DUCKDB_ONLY: dict[str, str] = {
     "ENDS_WITH": "use ENDSWITH",
     "SUFFIX": "use ENDSWITH",
     "PREFIX": "use STARTSWITH",
-    "HASH": None,  # placeholder removed below: HASH exists on Snowflake with another result
     "READ_CSV": "a DuckDB table function: read files through a stage",
     "READ_CSV_AUTO": "a DuckDB table function: read files through a stage",
     "READ_PARQUET": "a DuckDB table function: read files through a stage",
@@ -81,7 +80,7 @@ DUCKDB_ONLY: dict[str, str] = {
     "READ_TEXT": "a DuckDB table function: read files through a stage",
     "GLOB": "a DuckDB table function: list a stage with LIST / DIRECTORY()",
 }
-del DUCKDB_ONLY["HASH"]
+# (HASH is not listed: Snowflake has it too, with another result, and it is allowed there.)
 # DuckDB's list_* / array_* helper families (list_sort, list_filter, list_transform...).
 DUCKDB_ONLY_PREFIXES: dict[str, str] = {
     "LIST_": "a DuckDB list function: use the ARRAY_* functions, FILTER or TRANSFORM",
@@ -149,7 +148,7 @@ def _unquote(name: str) -> str:
     return name.upper()
 
 
-def function_calls(tree: exp.Expression, sql: str) -> list[str]:
+def function_calls(tree: exp.Expr, sql: str) -> list[str]:
     """Names of the functions called in ``tree``, as written in ``sql`` (upper-cased).
 
     sqlglot maps many names to its own classes (DuckDB's ``regexp_full_match`` and
