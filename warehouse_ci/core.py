@@ -22,12 +22,14 @@ from typing import Any
 
 import sqlglot
 
-from warehouse_ci.errors import MissingInputError
+from warehouse_ci.errors import ConfigurationError, MissingInputError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BUILDABLE = ("model", "seed", "snapshot")
 FAILED_STATUSES = ("error", "fail", "runtime error", "skipped")
 META_SCHEMA = "warehouse_ci"
+# what a connection to Snowflake cannot do without (the others have defaults)
+SNOWFLAKE_REQUIRED = ("SNOWFLAKE_ACCOUNT", "SNOWFLAKE_PRIVATE_KEY_PATH")
 
 
 def slug(text: str) -> str:
@@ -280,10 +282,15 @@ class Warehouse:
             import duckdb
 
             self._con = duckdb.connect(str(self.settings.database))
-        else:  # pragma: no cover - needs a Snowflake account
-            import snowflake.connector
+        else:
+            missing = [v for v in SNOWFLAKE_REQUIRED if not os.environ.get(v)]
+            if missing:
+                raise ConfigurationError(
+                    f"target {self.settings.target} is Snowflake: set {', '.join(missing)}"
+                )
+            import snowflake.connector  # pragma: no cover - needs a Snowflake account
 
-            self._con = snowflake.connector.connect(
+            self._con = snowflake.connector.connect(  # pragma: no cover
                 account=os.environ["SNOWFLAKE_ACCOUNT"],
                 user=os.environ.get("SNOWFLAKE_USER", "SVC_DBT"),
                 private_key_file=os.environ["SNOWFLAKE_PRIVATE_KEY_PATH"],

@@ -93,7 +93,9 @@ def run_check(
     statement a `dbt build` sent."""
     from warehouse_checks import sent_sql
 
-    for needed in (project_dir / "dbt_project.yml", functions_file):
+    for needed in (project_dir / "dbt_project.yml", functions_file, statements_file):
+        if needed is None:
+            continue
         if not needed.is_file():
             raise MissingInputError(f"no {needed.name} at {needed.parent}")
     started = time.perf_counter()

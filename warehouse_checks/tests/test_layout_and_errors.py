@@ -57,6 +57,16 @@ def test_not_a_dbt_project_is_a_domain_error(
     assert err.strip() == f"snowflake-sql: error: no dbt_project.yml at {tmp_path}"
 
 
+def test_a_missing_statement_log_is_a_domain_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "statements.jsonl"
+    assert sf.main(["--statements", str(missing)]) == MissingInputError.exit_code
+    assert capsys.readouterr().err.strip() == (
+        f"snowflake-sql: error: no statements.jsonl at {tmp_path}"
+    )
+
+
 def test_emulator_errors_are_domain_errors(tmp_path: Path) -> None:
     assert issubclass(emulator.EmulatorError, CheckError)
     assert issubclass(CheckError, WarehouseError)

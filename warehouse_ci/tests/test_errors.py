@@ -7,12 +7,13 @@ from __future__ import annotations
 import ast
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from warehouse_ci import cli, environment, plan, promote
+from warehouse_ci import cli, core, environment, plan, promote
 from warehouse_ci.core import REPO_ROOT, DbtCall, Manifest, Settings, read_json, write_json
 from warehouse_ci.errors import (
     ConfigurationError,
@@ -113,6 +114,18 @@ def test_failed_dbt_raises_with_the_log(
     assert raised.value.command == "compile"
     with pytest.raises(DbtInvocationError, match="dbt compile failed"):
         promote.save_production_state(settings, settings.workdir / "state")
+
+
+def test_snowflake_without_its_settings_is_a_configuration_error(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for variable in core.SNOWFLAKE_REQUIRED:
+        monkeypatch.delenv(variable, raising=False)
+    prod = replace(settings, target="prod")
+    with pytest.raises(ConfigurationError, match="SNOWFLAKE_ACCOUNT"), core.Warehouse(prod):
+        pass
+    assert cli.main(cli_args(prod, "janitor", "--target", "prod", "--dry-run")) == 4
+    assert "set SNOWFLAKE_ACCOUNT, SNOWFLAKE_PRIVATE_KEY_PATH" in capsys.readouterr().err
 
 
 def test_no_exit_below_the_command_line() -> None:
