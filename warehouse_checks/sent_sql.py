@@ -8,10 +8,10 @@ snapshot MERGEs, the unit tests' fixtures, the tests' wrappers, and, from
 captured where dbt-snowflake executes them: by the emulator's cursor
 (:mod:`warehouse_checks.emulator_worker`, a real build on fakesnow, every statement
 logged as sent, before fakesnow translates it) and by the offline stand-in connection
-(:class:`warehouse_checks.snowflake_sql.OfflineSnowflake`, for `stage_external_sources`).
+(:class:`warehouse_checks.snowflake_sql.adapter.OfflineSnowflake`, for `stage_external_sources`).
 
 Each statement must parse as Snowflake SQL, call only Snowflake functions and name only
-Snowflake types (:func:`warehouse_checks.snowflake_sql.check_sql`); an external table's
+Snowflake types (:func:`warehouse_checks.snowflake_sql.rules.check_sql`); an external table's
 ``file_name`` must strip the stage's prefix from ``METADATA$FILENAME``.
 """
 
