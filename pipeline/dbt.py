@@ -85,6 +85,7 @@ class Dbt:
         os.environ.update(env)
         os.environ.update(mode.environment())
         self._errors: list[str] = []
+        self.adapter_type = ""  # the target's engine, once parsed (duckdb, snowflake)
         self._runner = dbtRunner(callbacks=[self._collect_error])
 
     def _collect_error(self, event: object) -> None:
@@ -113,6 +114,7 @@ class Dbt:
         result = self._run(("parse", "--no-write-json", *args))
         outcome = self._outcome(("parse", *args), result)
         if outcome.success and isinstance(result.result, Manifest):
+            self.adapter_type = str(result.result.metadata.adapter_type or "")
             self._runner = dbtRunner(manifest=result.result, callbacks=[self._collect_error])
         return outcome
 
