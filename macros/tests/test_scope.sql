@@ -7,7 +7,8 @@
 
     - A row-level test (its verdict on a row depends on that row alone: not_null,
       accepted_values, expression_is_true, the column-value tests of dbt-expectations) on
-      a model that has a `processed_at` column reads only the rows of the model's latest
+      an incremental model that has a `processed_at` column (the start of the run that
+      wrote the row: run_started_at) reads only the rows of the model's latest
       run: `processed_at` = the newest `processed_at` in the table, i.e. the rows the last
       build that touched the model parsed or rewrote. Rows tested by an earlier build are
       not tested again.
@@ -15,8 +16,10 @@
       relationships, grain and history tests (SCD2 ranges), row counts, anomaly monitors,
       and every singular test (reconciliations), because a new row can break them
       together with old ones.
-    - A model without `processed_at` (not incremental yet), a source, or a table whose
-      rows all come from one build (a full refresh): the whole table, as before.
+    - A model without `processed_at` (not incremental yet), a table or view (rebuilt
+      whole: a row may carry an upstream's processed_at while a join changed it), a
+      source, a seed, a snapshot, or an incremental model whose rows all come from one
+      build (a full refresh): the whole table, as before.
     - `--vars '{full_tests: true}'` (the nightly run, `warehouse run --full-tests`): every
       test reads the whole table.
     - A test's `meta: {test_scope: whole_table}` keeps it on the whole table;
@@ -77,6 +80,13 @@
     ] -%}
     {%- set kind = (model.get('test_metadata') or {}).get('name') -%}
     {%- if scope != 'new_rows' and kind not in row_level -%}
+        {{ return('') }}
+    {%- endif -%}
+    {#- only an incremental model's rows keep the processed_at of the build that wrote
+        them; a table or view rebuilt whole may carry an upstream's processed_at on a row
+        whose content changed (a late parent joined in) -#}
+    {%- set tested = graph.nodes.get(model.get('attached_node') or '') or {} -%}
+    {%- if (tested.get('config') or {}).get('materialized') != 'incremental' -%}
         {{ return('') }}
     {%- endif -%}
     {%- if relation is not string and relation.identifier -%}

@@ -1,8 +1,9 @@
 """Tests scoped to what changed (macros/tests/test_scope.sql), on a real dbt build.
 
 A small project with the warehouse's scoping macro: an incremental model that stamps its
-rows with `processed_at` (the run's start, as the warehouse's incremental models do), and
-a view of the same rows without it. A bad row landed by an earlier build is reported by
+rows with `processed_at` (the run's start, as the warehouse's incremental models do), a
+table rebuilt whole from it (carrying its processed_at), and a view of the same rows
+without it. A bad row landed by an earlier build is reported by
 the nightly full test run only; a bad new row by both; a key test sees a duplicate across
 old and new rows on every run.
 """
@@ -45,6 +46,11 @@ where batch > (select max(batch) from {{ this }})
 {% endif %}
 """
 
+EVENTS_TABLE = """\
+{{ config(materialized='table') }}
+select * from {{ ref('events') }}
+"""
+
 EVENTS_VIEW = """\
 select id, status, batch
 from read_csv(
@@ -73,6 +79,12 @@ models:
               name: events_status_whole_table
               arguments: {values: [open, closed]}
               config: {meta: {test_scope: whole_table}}
+  - name: events_table
+    columns:
+      - name: status
+        data_tests:
+          - accepted_values:
+              arguments: {values: [open, closed]}
   - name: events_view
     columns:
       - name: status
@@ -103,6 +115,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> tuple[Dbt, Path]:
     (base / "dbt_project.yml").write_text(PROJECT)
     (base / "models" / "events.sql").write_text(EVENTS)
     (base / "models" / "events_view.sql").write_text(EVENTS_VIEW)
+    (base / "models" / "events_table.sql").write_text(EVENTS_TABLE)
     (base / "models" / "_models.yml").write_text(SCHEMA)
     # the scoping macro and the project's generic tests (expression_is_true)
     shutil.copytree(ROOT / "macros" / "tests", base / "macros")
@@ -160,6 +173,8 @@ def test_without_processed_at_or_when_asked_a_test_reads_the_whole_table(
 ) -> None:
     # the view has no processed_at: both bad rows, incremental run or not
     assert by_prefix(runs["second"], "accepted_values_events_view_status") == 2
+    # a table rebuilt whole carries processed_at from upstream: still the whole table
+    assert by_prefix(runs["second"], "accepted_values_events_table_status") == 2
     # meta: {test_scope: whole_table}
     assert runs["second"]["events_status_whole_table"] == 2
 
