@@ -22,7 +22,10 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser(
         "run",
         help="generate, stage and build, batch by batch, then summarise",
-        description="Starts from an empty lake and database unless --resume.",
+        description="Starts from an empty lake and database unless --resume. After staging, "
+        "builds only when something landed, landing's issues changed, the code changed "
+        "(dbt state:modified: then only what changed and its dependants) or when asked "
+        "(--force, --full-refresh, --full-tests); it prints what it decided and why.",
     )
     r.add_argument("--lake", type=Path, default=ROOT / "lake", help="lake folder (default: lake)")
     r.add_argument(
@@ -54,7 +57,28 @@ def build_parser() -> argparse.ArgumentParser:
         help="hub packages: auto = full mode when they can be installed, else "
         "air-gapped; on = full mode or fail; off = air-gapped (default: auto)",
     )
-    r.add_argument("--resume", action="store_true", help="keep the lake and database")
+    r.add_argument(
+        "--resume",
+        action="store_true",
+        help="keep the lake and database; generate only the batches not in the lake yet "
+        "(none: one stage-and-build pass over what is there)",
+    )
+    r.add_argument(
+        "--force",
+        action="store_true",
+        help="build even when nothing landed and the code is unchanged",
+    )
+    r.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="build with dbt's --full-refresh (incremental models rebuilt from all data)",
+    )
+    r.add_argument(
+        "--full-tests",
+        action="store_true",
+        help="build, and run every data test over whole tables (the nightly run; "
+        "otherwise row-level tests of incremental models read only the new rows)",
+    )
     r.add_argument("--no-docs", action="store_true", help="skip dbt docs generate")
     return parser
 
@@ -62,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from generator.config import FaultRates
+    from pipeline.build_state import Asked
     from pipeline.run import render_summary, run_pipeline
 
     as_of = args.as_of or dt.datetime.now(dt.timezone.utc).date()
@@ -86,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         mode,
         fresh=not args.resume,
         docs=not args.no_docs,
+        asked=Asked(force=args.force, full_refresh=args.full_refresh, full_tests=args.full_tests),
         say=lambda m: print(m, flush=True),
     )
     print(render_summary(report))

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.modes import ROOT, Mode
+
+if TYPE_CHECKING:
+    from dbt.cli.main import dbtRunnerResult
 
 
 def httpfs_extension() -> Path | None:
@@ -80,6 +85,7 @@ class Dbt:
         os.environ.update(env)
         os.environ.update(mode.environment())
         self._errors: list[str] = []
+        self.adapter_type = ""  # the target's engine, once parsed (duckdb, snowflake)
         self._runner = dbtRunner(callbacks=[self._collect_error])
 
     def _collect_error(self, event: object) -> None:
@@ -91,11 +97,46 @@ class Dbt:
             if message:
                 self._errors.append(message[:400])
 
-    def invoke(self, *args: str) -> DbtOutcome:
+    def _run(self, args: tuple[str, ...]) -> dbtRunnerResult:
         flags = ["--quiet"] if self.quiet else []
         argv = [*flags, *args, "--project-dir", str(self.mode.project_dir)]
         self._errors.clear()
-        result = self._runner.invoke(argv)
+        return self._runner.invoke(argv)
+
+    def parse(self, *args: str) -> DbtOutcome:
+        """`dbt parse`; the next invocations reuse its manifest instead of parsing the
+        project again, until the next parse."""
+        from dbt.cli.main import dbtRunner
+        from dbt.contracts.graph.manifest import Manifest
+
+        self._runner = dbtRunner(callbacks=[self._collect_error])
+        # no manifest.json here: a build writes it (a run that builds nothing needs none)
+        result = self._run(("parse", "--no-write-json", *args))
+        outcome = self._outcome(("parse", *args), result)
+        if outcome.success and isinstance(result.result, Manifest):
+            self.adapter_type = str(result.result.metadata.adapter_type or "")
+            self._runner = dbtRunner(manifest=result.result, callbacks=[self._collect_error])
+        return outcome
+
+    def ls(self, *args: str) -> list[str] | None:
+        """`dbt ls` with ``args``: the selected nodes' unique ids; None when it failed."""
+        result = self._run(
+            ("ls", "--log-level", "none", "--output", "json", "--output-keys", "unique_id", *args)
+        )
+        if not result.success or not isinstance(result.result, list):
+            return None
+        ids: list[str] = []
+        for line in result.result:
+            try:
+                ids.append(str(json.loads(line)["unique_id"]))
+            except (ValueError, KeyError, TypeError):
+                continue
+        return ids
+
+    def invoke(self, *args: str) -> DbtOutcome:
+        return self._outcome(args, self._run(args))
+
+    def _outcome(self, args: tuple[str, ...], result: dbtRunnerResult) -> DbtOutcome:
         outcome = DbtOutcome(command=" ".join(args), success=bool(result.success))
         if result.exception is not None:
             outcome.failures.append(f"{args[0]}: {result.exception}")

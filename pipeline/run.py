@@ -16,6 +16,18 @@ from pathlib import Path
 
 from generator.config import GeneratorConfig
 from generator.generate import generate
+from generator.lake import batch_id, manifest_path
+from pipeline.build_state import (
+    Asked,
+    Decision,
+    code_digest,
+    decide_on_code,
+    decide_on_data,
+    forget_state,
+    landing_fingerprint,
+    load_state,
+    save_state,
+)
 from pipeline.dbt import Dbt, DbtOutcome, WarnedTest, dbt_environment
 from pipeline.elementary import ReportOutcome, generate_report
 from pipeline.modes import HUB_FEATURES, HUB_PACKAGE_ROLES, Mode
@@ -39,6 +51,8 @@ class RunReport:
     elementary: ReportOutcome | None = None
     docs: Path | None = None
     published: Path | None = None  # the copy readers open (the dashboard)
+    decisions: list[Decision] = field(default_factory=list)  # one per stage-and-build pass
+    built: bool = False  # whether any pass built
     seconds: float = 0.0
 
     @property
@@ -56,43 +70,59 @@ def run_pipeline(
     docs: bool = True,
     freshness: bool = True,
     elementary_report: bool = True,
+    asked: Asked | None = None,
     say: Say = print,
 ) -> RunReport:
+    """Generate the batches, and after each one stage and build (when there is anything to
+    build: pipeline/build_state.py). With ``fresh`` false (--resume) the lake and database
+    are kept and only the batches not yet in the lake are generated; when every batch is
+    there, one stage-and-build pass runs over what landed."""
     start = time.perf_counter()
+    asked = asked or Asked()
     if fresh:
         shutil.rmtree(lake, ignore_errors=True)
         for path in (database, database.with_name(database.name + ".wal")):
             path.unlink(missing_ok=True)
+        forget_state(database)
     target = mode.project_dir / "target"
     dbt = Dbt(mode, dbt_environment(str(lake.resolve()), database.resolve(), target))
     report = RunReport(mode=mode)
     say(f"mode: {mode.name} ({mode.reason}); dbt project: {mode.project_dir}")
-    for number in range(1, cfg.batches + 1):
+    numbers = [n for n in range(1, cfg.batches + 1) if fresh or not _delivered(cfg, lake, n)]
+    if not numbers:
+        say(f"every batch of the run is in the lake already ({cfg.batches}): nothing to generate")
+    passes: list[int | None] = [*numbers] or [None]  # None: stage and build, no new batch
+    for number in passes:
         t0 = time.perf_counter()
-        batch = generate(cfg, lake, [number], workers=1)[number]
-        staged = dbt.invoke("run-operation", "stage_external_sources")
-        built = dbt.invoke("build")
+        landed = ""
+        if number is not None:
+            batch = generate(cfg, lake, [number], workers=1)[number]
+            landed = (
+                f"batch {number}/{cfg.batches} {batch.ingest_date}: "
+                f"{sum(batch.records.values()):,} records landed; "
+            )
+        staged, built, decision = _stage_and_build(dbt, database, target, asked)
+        say(f"decision: {decision.render()}")
         _absorb(report, staged, built)
-        counts = {k: dict(v) for k, v in built.statuses.items()}
-        report.batches.append(
-            {
-                "batch": number,
-                "ingest_date": batch.ingest_date,
-                "records": sum(batch.records.values()),
-                "build": counts,
-            }
-        )
-        say(
-            f"batch {number}/{cfg.batches} {batch.ingest_date}: "
-            f"{sum(batch.records.values()):,} records landed; "
-            f"{_brief(built)} ({time.perf_counter() - t0:.1f}s)"
-        )
+        report.decisions.append(decision)
+        report.built = report.built or decision.build
+        if number is not None:
+            counts = {k: dict(v) for k, v in built.statuses.items()}
+            report.batches.append(
+                {
+                    "batch": number,
+                    "ingest_date": batch.ingest_date,
+                    "records": sum(batch.records.values()),
+                    "build": counts,
+                }
+            )
+        say(f"{landed}{_brief(built)} ({time.perf_counter() - t0:.1f}s)")
         if not (staged.success and built.success):
             say("stopping: the build failed")
             break
-    if freshness and report.batches:
+    if freshness and report.built:
         report.freshness = _freshness(dbt, target)
-    if report.ok and docs:
+    if report.ok and docs and report.built:
         # --static: one file with the manifest and catalog inside, that opens from disk
         outcome = dbt.invoke("docs", "generate", "--static")
         if outcome.success:
@@ -100,14 +130,14 @@ def run_pipeline(
     report.quarantine = _quarantine(database)
     report.landing_issues = _landing_issues(database)
     report.skipped_hub_nodes = _skipped_hub_nodes(target / "manifest.json")
-    if report.ok and report.batches:
+    if report.ok and report.built:
         report.published = publish(
             database,
             target / "semantic_manifest.json",
             {"batches": report.batches, "freshness": report.freshness},
             published_dir(database),
         )
-    if mode.full and elementary_report and report.batches:
+    if mode.full and elementary_report and report.built:
         say("elementary: generating the report (edr report)")
         report.elementary = generate_report(
             database.resolve(), target / "elementary", schema=_duckdb_schema()
@@ -117,10 +147,51 @@ def run_pipeline(
     return report
 
 
+def _delivered(cfg: GeneratorConfig, lake: Path, number: int) -> bool:
+    """Batch ``number`` is in the lake: its manifest (written after its files) is there."""
+    ingest_date = cfg.batch_dates()[number - 1]
+    return (lake / manifest_path(ingest_date, batch_id(number))).is_file()
+
+
+def _stage_and_build(
+    dbt: Dbt, database: Path, target: Path, asked: Asked
+) -> tuple[DbtOutcome, DbtOutcome, Decision]:
+    """Parse once, stage what is new, decide, and build what the decision says; after a
+    successful build, save what it built from (the manifest, the landing fingerprint)."""
+    variables = ("--vars", "{full_tests: true}") if asked.full_tests else ()
+    code = code_digest(dbt.mode.project_dir, dbt.mode.packages_dir, variables)
+    parsed = dbt.parse(*variables)
+    if not parsed.success:
+        return parsed, DbtOutcome(command="build", success=False), Decision(False, "parse failed")
+    staged = dbt.invoke("run-operation", "stage_external_sources")
+    # only the project's DuckDB loader records what landed; elsewhere there is no record
+    landing = landing_fingerprint(database) if dbt.adapter_type == "duckdb" else None
+    saved = load_state(database)
+    decision = decide_on_data(asked, saved, landing)
+    if decision is None and saved is not None:
+        if saved.code == code:
+            decision = decide_on_code([], saved)
+        else:
+            modified = dbt.ls("--select", "state:modified", "--state", str(saved.manifest_dir))
+            decision = (
+                decide_on_code(modified, saved)
+                if modified is not None
+                else Decision(True, "the code could not be compared with the last build's")
+            )
+    if decision is None:  # unreachable: decide_on_data builds when nothing was saved
+        decision = Decision(True, "no successful build of this database yet")
+    if not decision.build:
+        return staged, DbtOutcome(command="build", success=True), decision
+    built = dbt.invoke("build", *decision.arguments, *variables)
+    if staged.success and built.success:
+        save_state(database, target / "manifest.json", landing, code)
+    return staged, built, decision
+
+
 def _absorb(report: RunReport, *outcomes: DbtOutcome) -> None:
     for outcome in outcomes:
         report.failures.extend(outcome.failures)
-        if outcome.command == "build":
+        if outcome.command.split(" ")[0] == "build":
             report.build_statuses = {k: Counter(v) for k, v in outcome.statuses.items()}
             report.warnings = list(outcome.warnings)
 
@@ -210,6 +281,8 @@ def render_summary(report: RunReport) -> str:
     lines = ["", "== Summary " + "=" * 60]
     lines.append(f"mode: {report.mode.name} ({report.mode.reason})")
     lines.append(f"batches run: {len(report.batches)}, in {report.seconds:.0f}s")
+    if report.decisions:
+        lines.append(f"last decision: {report.decisions[-1].render()}")
     for kind in ("seed", "model", "snapshot", "test", "unit_test"):
         statuses = report.build_statuses.get(kind)
         if statuses:
