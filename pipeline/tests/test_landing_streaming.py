@@ -5,6 +5,8 @@ rejected lines kept with their error."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pytest
 
 from pipeline.tests.conftest import deliver_manifest
@@ -15,6 +17,16 @@ LINES = 120_000
 # a CSV, the run 70_001..70_003 shifts the lines after it by three at once
 INVALID = (2, 17, 18, 50_000, 70_001, 70_002, 70_003, LINES)
 TOO_LONG = 90_000  # a line beyond the reader's 2 MB limit
+
+
+@dataclass(frozen=True)
+class BigFile:
+    name: str  # relative to the lake root
+    texts: dict[int, str]  # by physical line number, the text of every good line
+    offset: int  # 1 for a CSV (its header is record 0)
+
+
+Landed = tuple[Warehouse, dict[str, BigFile]]
 
 
 def big_file(header: str | None) -> tuple[bytes, dict[int, str]]:
@@ -39,12 +51,12 @@ def big_file(header: str | None) -> tuple[bytes, dict[int, str]]:
 
 
 @pytest.fixture(scope="module")
-def landed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Warehouse, dict[str, dict]]:
+def landed(tmp_path_factory: pytest.TempPathFactory) -> Landed:
     base = tmp_path_factory.mktemp("streaming")
     lake = clean_lake(base / "lake", batches=1, policies=50)
     warehouse = Warehouse(lake, base / "warehouse.duckdb", base / "target")
     warehouse.stage()
-    files: dict[str, dict] = {}
+    files: dict[str, BigFile] = {}
     paths = []
     for source, name, header in (
         ("claims", "big.jsonl", None),
@@ -53,30 +65,26 @@ def landed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Warehouse, dict[st
         data, texts = big_file(header)
         path = delivered(lake, source, name, data)
         paths.append(path)
-        files[source] = {
-            "name": path.relative_to(lake).as_posix(),
-            "texts": texts,
-            "offset": 0 if header is None else 1,
-        }
+        files[source] = BigFile(path.relative_to(lake).as_posix(), texts, int(header is not None))
     deliver_manifest(lake, paths, NEW_DATE)
     warehouse.stage()
     return warehouse, files
 
 
 @pytest.mark.parametrize("source", ["claims", "insureds"])
-def test_every_line_lands_once_with_its_line_number(landed, source):
+def test_every_line_lands_once_with_its_line_number(landed: Landed, source: str) -> None:
     warehouse, files = landed
     file = files[source]
     rows = query(
         warehouse.database,
         f"select record_number, line, encoding_error from landing.{source} "
         "where file_name = ? order by record_number",
-        [file["name"]],
+        [file.name],
     )
-    offset = file["offset"]
+    offset = file.offset
     assert [r[0] for r in rows] == list(range(-offset + 1, LINES - offset + 1))
     good = {r[0] + offset: r[1] for r in rows if r[2] is None}
-    assert good == file["texts"]
+    assert good == file.texts
     errors = {r[0] + offset: r[2] for r in rows if r[2] is not None}
     assert errors == {**dict.fromkeys(INVALID, "INVALID ENCODING"), TOO_LONG: "LINE TOO LONG"}
     kept = {r[0] + offset: r[1] for r in rows if r[2] == "INVALID ENCODING"}
@@ -84,23 +92,23 @@ def test_every_line_lands_once_with_its_line_number(landed, source):
 
 
 @pytest.mark.parametrize("source", ["claims", "insureds"])
-def test_the_landed_files_entry_counts_the_records(landed, source):
+def test_the_landed_files_entry_counts_the_records(landed: Landed, source: str) -> None:
     warehouse, files = landed
     file = files[source]
     records = query(
         warehouse.database,
         "select records from landing._landed_files where file_name = ?",
-        [file["name"]],
+        [file.name],
     )
-    assert records == [(LINES - file["offset"],)]
+    assert records == [(LINES - file.offset,)]
 
 
-def test_a_second_run_lands_nothing_again(landed):
+def test_a_second_run_lands_nothing_again(landed: Landed) -> None:
     warehouse, files = landed
     before = query(warehouse.database, "select count(*) from landing.claims")
     warehouse.stage()
     assert query(warehouse.database, "select count(*) from landing.claims") == before
-    name = files["claims"]["name"]
+    name = files["claims"].name
     assert query(
         warehouse.database, "select count(*) from landing._landed_files where file_name = ?", [name]
     ) == [(1,)]
