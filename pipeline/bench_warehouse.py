@@ -27,7 +27,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
@@ -177,6 +177,18 @@ class SizeResult:
     floor_matches: bool
     floor_detail: str
     notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=1)
+
+    @classmethod
+    def from_json(cls, text: str) -> SizeResult:
+        data = json.loads(text)
+        for name in ("full", "increment", "no_change"):
+            data[name] = Pair(Step(**data[name]["stage"]), Step(**data[name]["build"]))
+        for name in ("full_refresh", "floor"):
+            data[name] = Step(**data[name])
+        return cls(**data)
 
 
 def measured(name: str, argv: Sequence[str], env: dict[str, str], cwd: Path = ROOT) -> Step:
@@ -351,7 +363,7 @@ def bench_size(policies: int, mode: Mode, env: dict[str, str]) -> SizeResult:
         for s in (p.stage, p.build)
         if not s.ok
     ]
-    return SizeResult(
+    result = SizeResult(
         policies=policies,
         records=records,
         increment_records=batch_records(lake, dates[-1]),
@@ -364,6 +376,8 @@ def bench_size(policies: int, mode: Mode, env: dict[str, str]) -> SizeResult:
         floor_detail=detail,
         notes=notes,
     )
+    (work / "result.json").write_text(result.to_json())
+    return result
 
 
 def fit(points: Sequence[tuple[float, float]]) -> tuple[float, float]:
@@ -496,6 +510,18 @@ def run(sizes: Sequence[int], hub: str) -> int:
     return 0 if all(r.floor_matches and not r.notes for r in results) else 1
 
 
+def run_summary(sizes: Sequence[int]) -> int:
+    """The summary again, over the results the runs of these sizes saved."""
+    results = []
+    for policies in sorted(sizes):
+        path = BENCH_DIR / "runs" / f"policies-{policies}" / "result.json"
+        if not path.is_file():
+            raise BenchError(f"no saved result for {policies:,} policies ({path})")
+        results.append(SizeResult.from_json(path.read_text()))
+    print("\n".join(summary(results)))
+    return 0
+
+
 def run_floor(lake: Path) -> int:
     """The floor query, alone in this process; its rows as one JSON line."""
     import duckdb
@@ -510,6 +536,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipeline.bench_warehouse", description=__doc__)
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="the benchmark (default)")
+    sub.add_parser("summary", help="print the summary of the sizes' last runs again")
     floor = sub.add_parser("floor", help="run the one-query floor over a lake, print its rows")
     floor.add_argument("--lake", type=Path, required=True)
     parser.add_argument(
@@ -532,6 +559,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not sizes or min(sizes) < 1:
         parser.error("--sizes: one or more positive numbers of policies")
     try:
+        if args.command == "summary":
+            return run_summary(sizes)
         return run(sizes, args.hub)
     except BenchError as exc:
         print(f"bench-warehouse: {exc}", file=sys.stderr)
