@@ -17,7 +17,7 @@ HUB       ?= auto
 WORKERS   ?= 2
 
 .PHONY: help venv run generate test test-slow lint pytest test-terraform check-snowflake-sql \
-	elementary-cli bench clean dashboard mf emulator
+	elementary-cli bench clean dashboard mf emulator bench-warehouse
 
 help:  ## Show the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -81,6 +81,12 @@ emulator: venv  ## Build the DAG on the Snowflake emulator (fakesnow) and compar
 
 bench: venv  ## Generator throughput and peak memory at two scales
 	$(BIN)/lakegen bench
+
+# policies at each size of the warehouse benchmark (a quick run: BENCH_SIZES="2000 5000 20000")
+BENCH_SIZES ?= 50000 200000 1000000
+
+bench-warehouse: venv  ## Full build against the one-query floor, an increment, peak memory (BENCH_SIZES)
+	BENCH_SIZES="$(BENCH_SIZES)" $(BIN)/python -m pipeline.bench_warehouse
 
 clean:  ## Remove generated data and build outputs (keeps .venv)
 	rm -rf $(LAKE) bench target logs offline/target offline/logs warehouse.duckdb warehouse.duckdb.wal \

@@ -251,15 +251,14 @@
 
 {% macro duckdb_landing_decide(lake_format) %}
     {%- set paths = run_query('select file_path from __landing_to_hash order by 1').columns[0].values() | list -%}
+    {#- one file per statement: hashing holds one file's content at a time, never several -#}
     create or replace temp table __landing_hashes as
-    {% if paths | length > 0 %}
-    select filename as file_path, lower(sha256(content)) as sha256
-    from read_blob([
-        {%- for path in paths %}{{ insurance_warehouse.landing_file_literal(path) }}{% if not loop.last %}, {% endif %}{% endfor -%}
-    ]);
-    {% else %}
     select null::varchar as file_path, null::varchar as sha256 where false;
-    {% endif %}
+    {% for path in paths %}
+    insert into __landing_hashes
+    select filename, lower(sha256(content))
+    from read_blob({{ insurance_warehouse.landing_file_literal(path) }});
+    {% endfor %}
 
     create or replace temp table __landing_inventory as
     with with_state as (select * from __landing_listing),
@@ -359,13 +358,37 @@
 {% endmacro %}
 
 
-{#- One file's lines and its record in _landed_files, in one transaction. -#}
+{#- One file's lines and its record in _landed_files, in one transaction.
+
+    The file streams from the reader into the landing table (no copy of the file is held):
+    read_csv keeps the file's order (preserve_insertion_order, DuckDB's default, which the
+    loader checks) and row_number() over () streams, so the k-th line read is numbered k.
+    read_csv has no line number, and a line it rejects (not UTF-8, too long) is left out
+    of its output, shifting the good lines after it: the rejected lines, with their own
+    line numbers, go to the rejects table; once the file is read, the good lines after
+    each rejected one move up by the number of rejected lines before them (nothing moves
+    when no line was rejected, the usual case), and the rejected lines are inserted with
+    their error. -#}
 {% macro duckdb_load_raw_lines(relation, files_relation, identifier, path, root, header) %}
     {%- set path_literal = insurance_warehouse.landing_sql_literal(path) -%}
+    {%- set file_name_literal = insurance_warehouse.landing_sql_literal(path[root | length + 1:]) -%}
+    {%- set offset = 1 if header else 0 -%}
     drop table if exists __landing_rejects;
     drop table if exists __landing_scans;
-    create or replace temp table __landing_raw as
-    select line
+    select case
+        when current_setting('preserve_insertion_order')::boolean then 1
+        else error('landing numbers records in file order: preserve_insertion_order must stay true')
+    end;
+
+    begin transaction;
+    insert into {{ relation }} (file_name, ingest_date, record_number, line, encoding_error, loaded_at)
+    select
+        {{ file_name_literal }} as file_name,
+        {{ insurance_warehouse.duckdb_ingest_date(path_literal) }} as ingest_date,
+        row_number() over () - {{ offset }} as record_number,
+        line,
+        null as encoding_error,
+        current_timestamp as loaded_at
     from read_csv(
         {{ insurance_warehouse.landing_file_literal(path) }},
         columns = {'line': 'VARCHAR'},
@@ -379,51 +402,40 @@
         rejects_scan = '__landing_scans'
     );
 
-    begin transaction;
-    {#- read_csv has no line number, and a rejected line shifts the good ones: number the
-        good lines in file order, then give the k-th good line the k-th line number that
-        was not rejected. -#}
-    insert into {{ relation }} (file_name, ingest_date, record_number, line, encoding_error, loaded_at)
-    with good as (
-        select line, row_number() over (order by rowid) as k
-        from __landing_raw
-    ),
-    rejected as (
+    {#- Rejected line i (in file order) at line r_i has g_i = r_i - i good lines before
+        it; the good line read k-th is at line k + #{i : g_i < k}: the good lines read
+        from g_i + 1 to g_(i+1) move up by i. -#}
+    update {{ relation }} as landed
+    set record_number = landed.record_number + shifts.shift
+    from (
         select
-            rejects.line as line_number,
-            rejects.csv_line as line,
-            case
-                when rejects.error_type = 'LINE SIZE OVER MAXIMUM' then 'LINE TOO LONG'
-                else rejects.error_type
-            end as error_type
-        from __landing_rejects as rejects
-    ),
-    line_count as (
-        select (select count(*) from good) + (select count(*) from rejected) as lines
-    ),
-    numbers as (
-        select unnest(range(1, lines + 1)) as line_number from line_count
-    ),
-    good_numbers as (
-        select numbers.line_number, row_number() over (order by numbers.line_number) as k
-        from numbers
-        anti join rejected on numbers.line_number = rejected.line_number
-    ),
-    all_lines as (
-        select good_numbers.line_number, good.line, null as encoding_error
-        from good
-        inner join good_numbers on good.k = good_numbers.k
-        union all
-        select line_number, line, error_type from rejected
-    )
+            good_before + 1 as first_read,
+            lead(good_before) over (order by line_number) as last_read,
+            shift
+        from (
+            select
+                rejects.line as line_number,
+                rejects.line - row_number() over (order by rejects.line) as good_before,
+                row_number() over (order by rejects.line) as shift
+            from __landing_rejects as rejects
+        )
+    ) as shifts
+    where landed.file_name = {{ file_name_literal }}
+        and landed.record_number + {{ offset }} >= shifts.first_read
+        and (shifts.last_read is null or landed.record_number + {{ offset }} <= shifts.last_read);
+
+    insert into {{ relation }} (file_name, ingest_date, record_number, line, encoding_error, loaded_at)
     select
-        {{ insurance_warehouse.landing_sql_literal(path[root | length + 1:]) }} as file_name,
+        {{ file_name_literal }} as file_name,
         {{ insurance_warehouse.duckdb_ingest_date(path_literal) }} as ingest_date,
-        line_number - {{ 1 if header else 0 }} as record_number,
-        line,
-        encoding_error,
+        rejects.line - {{ offset }} as record_number,
+        rejects.csv_line as line,
+        case
+            when rejects.error_type = 'LINE SIZE OVER MAXIMUM' then 'LINE TOO LONG'
+            else rejects.error_type
+        end as encoding_error,
         current_timestamp as loaded_at
-    from all_lines;
+    from __landing_rejects as rejects;
 
     insert into {{ files_relation }} (source_table, file_name, ingest_date, records, loaded_at, bytes, sha256, last_modified)
     select
