@@ -233,8 +233,17 @@ def decide_on_code(modified: list[str], saved: SavedState) -> Decision:
     names = sorted({n.split(".")[2] if n.count(".") >= 2 else n for n in modified})
     shown = ", ".join(names[:5])
     more = f" and {len(names) - 5} more" if len(names) > 5 else ""
+    # a changed test must judge every row, not only the newest: whole-table tests
     return Decision(
         True,
-        f"no new data, but the code changed: {len(modified)} node(s) modified ({shown}{more})",
-        ("--select", "state:modified+", "--state", str(saved.manifest_dir)),
+        f"no new data, but the code changed: {len(modified)} node(s) modified ({shown}{more}); "
+        "their tests read whole tables",
+        (
+            "--select",
+            "state:modified+",
+            "--state",
+            str(saved.manifest_dir),
+            "--vars",
+            "{full_tests: true}",
+        ),
     )

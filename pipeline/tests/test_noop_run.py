@@ -108,6 +108,7 @@ def test_a_code_change_builds_what_it_changed(runs: dict[str, RunReport]) -> Non
     decision = report.decisions[-1]
     assert decision.build
     assert "state:modified+" in decision.arguments
+    assert "{full_tests: true}" in decision.arguments  # a changed test judges every row
     assert "rpt_claims_per_day" in decision.reason
     assert 0 < _models(report) < _models(runs["first"])
 
