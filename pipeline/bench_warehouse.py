@@ -451,7 +451,12 @@ def summary(results: list[SizeResult]) -> list[str]:
         ),
         (
             f"increment - no new data <= {INCREMENT_EXTRA_SHARE:.0%} of a full build",
-            f"{extra:.1%}",
+            f"{extra:.1%}"
+            + (
+                " (vacuous: no new data costs a full build too, the difference is noise)"
+                if share_no_change > NO_CHANGE_SHARE
+                else ""
+            ),
             extra <= INCREMENT_EXTRA_SHARE,
         ),
         (
