@@ -494,6 +494,7 @@ def duckdb_settings(env: dict[str, str]) -> str:
         for name, variable, default in (
             ("memory_limit", "DUCKDB_MEMORY_LIMIT", "4GB"),
             ("threads", "DUCKDB_THREADS", "4"),
+            ("dbt threads", "DBT_THREADS", "4"),
         )
     )
 
