@@ -22,7 +22,7 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -104,7 +104,12 @@ def _stat_lines(folder: Path) -> Iterable[str]:
             yield f"{path}\t{info.st_size}\t{info.st_mtime_ns}"
 
 
-def code_digest(project_dir: Path, packages_dir: Path | None, variables: Iterable[str]) -> str:
+def code_digest(
+    project_dir: Path,
+    packages_dir: Path | None,
+    variables: Iterable[str],
+    environ: Mapping[str, str],
+) -> str:
     """A digest of what dbt reads to make its manifest: the project's files (by path, size
     and modification time), its packages, the profiles, dbt's version, the --vars given
     and the dbt-related environment variables."""
@@ -117,7 +122,7 @@ def code_digest(project_dir: Path, packages_dir: Path | None, variables: Iterabl
         for key, default in PATH_KEYS.items()
         for path in config.get(key, default)
     ]
-    profiles = Path(os.environ.get("DBT_PROFILES_DIR", project_dir)) / "profiles.yml"
+    profiles = Path(environ.get("DBT_PROFILES_DIR", str(project_dir))) / "profiles.yml"
     digest = hashlib.sha256(f"dbt {dbt_version}\n".encode())
     for path in (project_file, project_dir / "packages.yml", profiles):
         if path.is_file():
@@ -125,10 +130,21 @@ def code_digest(project_dir: Path, packages_dir: Path | None, variables: Iterabl
     for folder in [*folders, *([packages_dir] if packages_dir else [])]:
         for line in _stat_lines(folder.resolve()):
             digest.update(line.encode() + b"\n")
-    for name in sorted(os.environ):
+    for name in sorted(environ):
         if name.startswith(ENV_PREFIXES) and not any(w in name for w in SECRET_WORDS):
-            digest.update(f"{name}={os.environ[name]}\n".encode())
+            digest.update(f"{name}={environ[name]}\n".encode())
     digest.update("\n".join(variables).encode())
+    return digest.hexdigest()
+
+
+def lake_digest(lake: Path) -> str | None:
+    """A digest of every file in a local lake (path, size, modification time); None when
+    there is no such folder."""
+    if not lake.is_dir():
+        return None
+    digest = hashlib.sha256()
+    for line in _stat_lines(lake.resolve()):
+        digest.update(line.encode() + b"\n")
     return digest.hexdigest()
 
 
@@ -137,6 +153,7 @@ class SavedState:
     manifest_dir: Path  # holds manifest.json: dbt's --state
     landing: LandingFingerprint | None
     code: str  # code_digest at the last successful build
+    lake: str | None = None  # lake_digest when it was staged
 
 
 def load_state(database: Path) -> SavedState | None:
@@ -147,18 +164,39 @@ def load_state(database: Path) -> SavedState | None:
         return None
     data = json.loads(saved.read_text())
     landing = data.get("landing")
-    return SavedState(folder, LandingFingerprint(**landing) if landing else None, data["code"])
+    return SavedState(
+        folder,
+        LandingFingerprint(**landing) if landing else None,
+        data["code"],
+        data.get("lake"),
+    )
 
 
 def save_state(
-    database: Path, manifest: Path, landing: LandingFingerprint | None, code: str
+    database: Path,
+    manifest: Path,
+    landing: LandingFingerprint | None,
+    code: str,
+    lake: str | None,
 ) -> None:
-    """After a successful build: the manifest it built, the landing it saw, the code
-    digest."""
+    """After a successful build: the manifest it built, the landing it saw, the code and
+    lake digests."""
     folder = state_dir(database)
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(manifest, folder / "manifest.json")
-    data = {"landing": asdict(landing) if landing else None, "code": code}
+    _write_build(folder, landing, code, lake)
+
+
+def note_lake(database: Path, saved: SavedState, lake: str | None) -> None:
+    """After a pass that found nothing to build: the lake as it is now (a file touched
+    but not changed), so that the next run can decide without dbt."""
+    _write_build(state_dir(database), saved.landing, saved.code, lake)
+
+
+def _write_build(
+    folder: Path, landing: LandingFingerprint | None, code: str, lake: str | None
+) -> None:
+    data = {"landing": asdict(landing) if landing else None, "code": code, "lake": lake}
     (folder / "build.json").write_text(json.dumps(data, indent=2))
 
 
@@ -233,8 +271,40 @@ def decide_on_code(modified: list[str], saved: SavedState) -> Decision:
     names = sorted({n.split(".")[2] if n.count(".") >= 2 else n for n in modified})
     shown = ", ".join(names[:5])
     more = f" and {len(names) - 5} more" if len(names) > 5 else ""
+    # a changed test must judge every row, not only the newest: whole-table tests
     return Decision(
         True,
-        f"no new data, but the code changed: {len(modified)} node(s) modified ({shown}{more})",
-        ("--select", "state:modified+", "--state", str(saved.manifest_dir)),
+        f"no new data, but the code changed: {len(modified)} node(s) modified ({shown}{more}); "
+        "their tests read whole tables",
+        (
+            "--select",
+            "state:modified+",
+            "--state",
+            str(saved.manifest_dir),
+            "--vars",
+            "{full_tests: true}",
+        ),
+    )
+
+
+def decide_without_dbt(
+    asked: Asked, database: Path, lake: str | None, code: str
+) -> Decision | None:
+    """Nothing to build, decided before dbt starts, when nothing it reads can have moved:
+    the lake's files (paths, sizes, modification times), the landing record and the code
+    are as at the last successful build, so staging would land nothing. None otherwise
+    (then dbt stages and decides)."""
+    if asked.force or asked.full_refresh or asked.full_tests:
+        return None
+    saved = load_state(database)
+    if saved is None or saved.landing is None or lake is None:
+        return None
+    if saved.lake != lake or saved.code != code:
+        return None
+    if landing_fingerprint(database) != saved.landing:
+        return None
+    return Decision(
+        False,
+        "no new data: the lake's files, the landing record and the project's code are as "
+        "at the last successful build, so staging would land nothing (dbt not started)",
     )

@@ -7,6 +7,7 @@ real history and the incremental models take real increments.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import time
 from collections import Counter
@@ -23,9 +24,12 @@ from pipeline.build_state import (
     code_digest,
     decide_on_code,
     decide_on_data,
+    decide_without_dbt,
     forget_state,
+    lake_digest,
     landing_fingerprint,
     load_state,
+    note_lake,
     save_state,
 )
 from pipeline.dbt import Dbt, DbtOutcome, WarnedTest, dbt_environment
@@ -85,14 +89,27 @@ def run_pipeline(
             path.unlink(missing_ok=True)
         forget_state(database)
     target = mode.project_dir / "target"
-    dbt = Dbt(mode, dbt_environment(str(lake.resolve()), database.resolve(), target))
+    env = dbt_environment(str(lake.resolve()), database.resolve(), target)
     report = RunReport(mode=mode)
     say(f"mode: {mode.name} ({mode.reason}); dbt project: {mode.project_dir}")
     numbers = [n for n in range(1, cfg.batches + 1) if fresh or not _delivered(cfg, lake, n)]
+    passes: list[int | None] = [*numbers] or [None]  # None: stage and build, no new batch
     if not numbers:
         say(f"every batch of the run is in the lake already ({cfg.batches}): nothing to generate")
-    passes: list[int | None] = [*numbers] or [None]  # None: stage and build, no new batch
+        code = code_digest(
+            mode.project_dir,
+            mode.packages_dir,
+            _variables(asked),
+            {**os.environ, **env, **mode.environment()},
+        )
+        quick = decide_without_dbt(asked, database, lake_digest(lake), code)
+        if quick is not None:
+            say(f"decision: {quick.render()}")
+            report.decisions.append(quick)
+            passes = []
+    dbt = Dbt(mode, env) if passes else None
     for number in passes:
+        assert dbt is not None
         t0 = time.perf_counter()
         landed = ""
         if number is not None:
@@ -101,7 +118,7 @@ def run_pipeline(
                 f"batch {number}/{cfg.batches} {batch.ingest_date}: "
                 f"{sum(batch.records.values()):,} records landed; "
             )
-        staged, built, decision = _stage_and_build(dbt, database, target, asked)
+        staged, built, decision = _stage_and_build(dbt, lake, database, target, asked)
         say(f"decision: {decision.render()}")
         _absorb(report, staged, built)
         report.decisions.append(decision)
@@ -120,9 +137,9 @@ def run_pipeline(
         if not (staged.success and built.success):
             say("stopping: the build failed")
             break
-    if freshness and report.built:
+    if freshness and report.built and dbt is not None:
         report.freshness = _freshness(dbt, target)
-    if report.ok and docs and report.built:
+    if report.ok and docs and report.built and dbt is not None:
         # --static: one file with the manifest and catalog inside, that opens from disk
         outcome = dbt.invoke("docs", "generate", "--static")
         if outcome.success:
@@ -153,13 +170,19 @@ def _delivered(cfg: GeneratorConfig, lake: Path, number: int) -> bool:
     return (lake / manifest_path(ingest_date, batch_id(number))).is_file()
 
 
+def _variables(asked: Asked) -> tuple[str, ...]:
+    return ("--vars", "{full_tests: true}") if asked.full_tests else ()
+
+
 def _stage_and_build(
-    dbt: Dbt, database: Path, target: Path, asked: Asked
+    dbt: Dbt, lake: Path, database: Path, target: Path, asked: Asked
 ) -> tuple[DbtOutcome, DbtOutcome, Decision]:
     """Parse once, stage what is new, decide, and build what the decision says; after a
-    successful build, save what it built from (the manifest, the landing fingerprint)."""
-    variables = ("--vars", "{full_tests: true}") if asked.full_tests else ()
-    code = code_digest(dbt.mode.project_dir, dbt.mode.packages_dir, variables)
+    successful build, save what it built from (the manifest, the landing fingerprint, the
+    code and lake digests)."""
+    variables = _variables(asked)
+    code = code_digest(dbt.mode.project_dir, dbt.mode.packages_dir, variables, os.environ)
+    lake_now = lake_digest(lake)
     parsed = dbt.parse(*variables)
     if not parsed.success:
         return parsed, DbtOutcome(command="build", success=False), Decision(False, "parse failed")
@@ -181,10 +204,12 @@ def _stage_and_build(
     if decision is None:  # unreachable: decide_on_data builds when nothing was saved
         decision = Decision(True, "no successful build of this database yet")
     if not decision.build:
+        if saved is not None and staged.success:
+            note_lake(database, saved, lake_now)
         return staged, DbtOutcome(command="build", success=True), decision
     built = dbt.invoke("build", *decision.arguments, *variables)
     if staged.success and built.success:
-        save_state(database, target / "manifest.json", landing, code)
+        save_state(database, target / "manifest.json", landing, code, lake_now)
     return staged, built, decision
 
 

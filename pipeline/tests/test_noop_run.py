@@ -1,13 +1,16 @@
 """`warehouse run` builds only when there is something to build (pipeline/build_state.py).
 
 On a copy of the project (so that a model can be edited): a first run builds; a second
-run with no new data builds nothing; a new file in the lake builds everything; an edited
-model builds that model and what depends on it, through dbt's state:modified.
+run with no new data builds nothing (decided without dbt while the lake's files are as
+they were; by dbt after staging when a file was touched); a new file in the lake builds
+everything; an edited model builds that model and what depends on it, through dbt's
+state:modified.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 from pathlib import Path
 
@@ -69,6 +72,11 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, RunReport]:
     deliver_manifest(lake, [copy], next_day)
     reports["new file"] = run()
     reports["after it"] = run()
+    # a file touched, not changed: dbt stages (it rehashes the file) and lands nothing
+    stamp = copy.stat().st_mtime + 60
+    os.utime(copy, (stamp, stamp))
+    reports["touched"] = run()
+    reports["after the touch"] = run()
     edited = mode.project_dir.parent / EDITED
     edited.write_text(edited.read_text() + "-- edited\n")
     reports["code change"] = run()
@@ -84,13 +92,24 @@ def test_the_first_run_builds_everything(runs: dict[str, RunReport]) -> None:
 
 
 def test_a_run_with_no_new_data_builds_nothing(runs: dict[str, RunReport]) -> None:
-    for name in ("again", "after it"):
+    for name in ("again", "after it", "touched", "after the touch"):
         report = runs[name]
         assert report.ok, report.failures
         assert not report.decisions[-1].build, report.decisions[-1].render()
         assert "no new data" in report.decisions[-1].reason
         assert report.build_statuses == {}
         assert report.batches == []  # nothing generated: every batch is in the lake
+
+
+def test_an_unchanged_lake_is_decided_without_dbt(runs: dict[str, RunReport]) -> None:
+    for name in ("again", "after it", "after the touch"):
+        assert "dbt not started" in runs[name].decisions[-1].reason
+
+
+def test_a_touched_file_is_staged_by_dbt_and_lands_nothing(runs: dict[str, RunReport]) -> None:
+    reason = runs["touched"].decisions[-1].reason
+    assert "dbt not started" not in reason
+    assert "state:modified is empty" in reason
 
 
 def test_a_new_file_in_the_lake_builds_everything(runs: dict[str, RunReport]) -> None:
@@ -108,6 +127,7 @@ def test_a_code_change_builds_what_it_changed(runs: dict[str, RunReport]) -> Non
     decision = report.decisions[-1]
     assert decision.build
     assert "state:modified+" in decision.arguments
+    assert "{full_tests: true}" in decision.arguments  # a changed test judges every row
     assert "rpt_claims_per_day" in decision.reason
     assert 0 < _models(report) < _models(runs["first"])
 

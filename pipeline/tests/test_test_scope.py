@@ -137,11 +137,17 @@ def runs(project: tuple[Dbt, Path]) -> dict[str, dict[str, int]]:
     assert second.success, second.failures
     again = dbt.invoke("test")
     nightly = dbt.invoke("test", "--vars", "{full_tests: true}")
+    # as `warehouse run` does: parse once, then commands on that manifest
+    assert dbt.parse().success
+    parsed_scoped = dbt.invoke("test")
+    parsed_full = dbt.invoke("test", "--vars", "{full_tests: true}")
     return {
         "first": failing(first),
         "second": failing(second),
         "again": failing(again),
         "nightly": failing(nightly),
+        "parsed, scoped": failing(parsed_scoped),
+        "parsed, full": failing(parsed_full),
     }
 
 
@@ -190,3 +196,10 @@ def test_a_where_config_of_the_test_still_applies(
     sql = compiled[0].read_text()
     assert "processed_at >= (select max(processed_at)" in sql
     assert "status != 'bogus_new'" in sql
+
+
+def test_a_parsed_manifest_reused_honours_the_var(runs: dict[str, dict[str, int]]) -> None:
+    """`warehouse run` parses once and reuses the manifest: --vars given to a later
+    command still reach the scoping macro."""
+    assert by_prefix(runs["parsed, scoped"], "accepted_values_events_status") == 1
+    assert by_prefix(runs["parsed, full"], "accepted_values_events_status") == 2
