@@ -7,7 +7,7 @@
     file_name), immutable files never change under a name, and a late file (an older
     ingest date landing after newer ones) is new by name, so it is parsed when it lands.
 
-    Every base row records the dbt run that parsed it (processed_at = run_started_at):
+    Every base row records when the dbt run that parsed it wrote it (processed_at):
     models downstream take what is new since their own last run by comparing it with the
     latest processed_at they hold.
 -#}
@@ -26,9 +26,21 @@
 {%- endmacro %}
 
 {% macro run_processed_at() -%}
-    {#- The timestamp of this dbt run (run_started_at, UTC, without time zone): the
-        processed_at of every row the run writes. -#}
-    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as {{ dbt.type_timestamp() }})
+    {#- When this run writes the row (the statement's clock, UTC, without time zone): the
+        processed_at of every row a model writes. The clock, not run_started_at rendered as
+        a literal, so that the compiled SQL stays the same from one run to the next (the
+        CI plan compares it). Every row one model writes in one run gets the same value,
+        and a model runs after the models it reads, so the order of processed_at follows
+        the order of the runs. -#}
+    {{ return(adapter.dispatch('run_processed_at', 'insurance_warehouse')()) }}
+{%- endmacro %}
+
+{% macro default__run_processed_at() -%}
+    cast({{ dbt.current_timestamp() }} as {{ dbt.type_timestamp() }})
+{%- endmacro %}
+
+{% macro duckdb__run_processed_at() -%}
+    cast(timezone('UTC', get_current_timestamp()) as timestamp)
 {%- endmacro %}
 
 {% macro processed_since_last_run(processed_at_column='processed_at') -%}
