@@ -5,7 +5,8 @@ grain key is only in one side, duplicate keys, the match rate of each column sha
 sides over the keys in both, the number of rows that differ in any column, and a few sample
 differences. The key is the model's ``meta.grain``; a model without one is compared as a
 multiset of whole rows (``except all``). One full outer join per model runs inside the
-warehouse: nothing but the counts and the samples leaves it.
+warehouse: nothing but the counts and the samples leaves it. Audit columns (when a run
+wrote the row: ``processed_at``) differ between any two builds and are not compared.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ from typing import Any
 
 from warehouse_ci.core import Manifest, Relation, Settings, Warehouse, read_json, write_json
 from warehouse_ci.plan import Plan
+
+# when a run wrote the row (docs/incremental.md): differs between any two builds
+AUDIT_COLUMNS = frozenset({"processed_at"})
 
 
 def q(name: str) -> str:
@@ -147,7 +151,9 @@ def compare(
             _norm_type(kind) == _norm_type(dict((n.lower(), t) for n, t in env_cols)[name.lower()]),
         )
         for name, kind in prod_cols
-        if name.lower() in env_names and name.lower() not in {k.lower() for k in keys}
+        if name.lower() in env_names
+        and name.lower() not in {k.lower() for k in keys}
+        and name.lower() not in AUDIT_COLUMNS
     ]
     if not keys:
         return _compare_rows(wh, prod, env, [n for n, _ in shared], out)

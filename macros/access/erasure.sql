@@ -38,3 +38,14 @@
         where erased.claim_id is not null
     )
 {%- endmacro %}
+
+{% macro forget_erased_records(relation, source_name) -%}
+    {#- An incremental base model's post-hook: lines it parsed at an earlier run whose
+        insured has since been erased are deleted (a full build leaves them out). -#}
+    delete from {{ relation }}
+    using {{ ref('base_landing__erased_records') }} as erased
+    where
+        erased.source_name = '{{ source_name }}'
+        and erased.file_name = {{ relation }}.file_name
+        and erased.record_number = {{ relation }}.record_number
+{%- endmacro %}

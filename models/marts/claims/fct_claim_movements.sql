@@ -9,8 +9,8 @@
 }}
 {#- One row per claim version (claim_id + updated_at) with the change in paid, reserve,
     recovered and incurred since the previous version. Incremental: a run recomputes every
-    version of each claim that received a version in the batches it has not seen (or the
-    last one again), so a late or out-of-order version re-bases the movements after it.
+    version of each claim that received a version parsed after its own last run (the
+    versions' processed_at: a late file with an older ingest date counts too), so a late or out-of-order version re-bases the movements after it.
     When the previous runs saw no claim (the table is empty), every claim is in scope. -#}
 with
 
@@ -25,12 +25,7 @@ claim_versions as (
 
         select distinct claim_id
         from claim_versions
-        where
-            ingest_date
-            >= (
-                select coalesce(max(previous_run.latest_ingest_date), cast('1900-01-01' as date))
-                from {{ this }} as previous_run
-            )
+        where {{ processed_since_last_run() }}
 
     ),
 {% endif %}
@@ -77,5 +72,6 @@ select
     incurred_amount
     - coalesce(previous_paid + previous_reserve - previous_recovered, 0) as incurred_movement,
     ingest_date as source_ingest_date,
-    latest_ingest_date
+    latest_ingest_date,
+    {{ run_processed_at() }} as processed_at
 from with_previous

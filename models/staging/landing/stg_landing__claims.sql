@@ -1,26 +1,17 @@
-{#- The latest accepted version of each claim: latest updated_at wins, ties
-    broken by the later file (ingest date, then file name, then record number). A soft
-    delete is the latest version with is_deleted = true. -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='claim_id',
+        on_schema_change='fail',
+        post_hook="{{ forget_vanished_latest(this, 'base_landing__claims', 'claim_id') }}",
+    )
+}}
+{#- The latest accepted version of each claim (macros/history/latest_wins.sql:
+    latest updated_at wins, ties to the later file; incremental by the natural key). -#}
 with
 
-accepted as (
-
-    select * from {{ ref('base_landing__claims') }}
-    where quarantine_reason is null
-
-),
-
-ranked as (
-
-    select
-        *,
-        row_number() over (
-            partition by claim_id
-            order by updated_at desc, {{ later_file_first() }}
-        ) as recency
-    from accepted
-
-)
+{{ latest_wins('base_landing__claims', 'claim_id') }}
 
 select
     claim_id,
@@ -40,9 +31,6 @@ select
     record_status,
     updated_at,
     unexpected_fields,
-    record_status = 'deleted' as is_deleted,
-    ingest_date as source_ingest_date,
-    file_name as source_file_name,
-    record_number as source_record_number
+    {{ latest_wins_columns() }}
 from ranked
 where recency = 1

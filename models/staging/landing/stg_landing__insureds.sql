@@ -1,26 +1,17 @@
-{#- The latest accepted version of each insured: latest updated_at wins, ties
-    broken by the later file (ingest date, then file name, then record number). A soft
-    delete is the latest version with is_deleted = true. -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='insured_id',
+        on_schema_change='fail',
+        post_hook="{{ forget_vanished_latest(this, 'base_landing__insureds', 'insured_id') }}",
+    )
+}}
+{#- The latest accepted version of each insured (macros/history/latest_wins.sql:
+    latest updated_at wins, ties to the later file; incremental by the natural key). -#}
 with
 
-accepted as (
-
-    select * from {{ ref('base_landing__insureds') }}
-    where quarantine_reason is null
-
-),
-
-ranked as (
-
-    select
-        *,
-        row_number() over (
-            partition by insured_id
-            order by updated_at desc, {{ later_file_first() }}
-        ) as recency
-    from accepted
-
-)
+{{ latest_wins('base_landing__insureds', 'insured_id') }}
 
 select
     insured_id,
@@ -40,9 +31,6 @@ select
     record_status,
     created_at,
     updated_at,
-    record_status = 'deleted' as is_deleted,
-    ingest_date as source_ingest_date,
-    file_name as source_file_name,
-    record_number as source_record_number
+    {{ latest_wins_columns() }}
 from ranked
 where recency = 1

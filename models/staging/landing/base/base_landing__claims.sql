@@ -1,3 +1,11 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        post_hook="{{ forget_erased_records(this, 'claims') }}",
+    )
+}}
 {#- Every landed claims line, parsed and typed, with its quarantine reason. Fields the
     contract does not know (schema drift) are listed in `unexpected_fields`. -#}
 {%- set known = [
@@ -8,7 +16,7 @@ with
 
 landed as (
 
-    select * from {{ source('landing', 'claims') }}
+    {{ unparsed_lines('claims') }}
 
 ),
 
@@ -114,6 +122,7 @@ select
     adjuster_name,
     record_status,
     updated_at,
-    unexpected_fields
+    unexpected_fields,
+    {{ run_processed_at() }} as processed_at
 from checked
 where {{ not_erased('claims', 'checked') }}

@@ -1,10 +1,18 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        post_hook="{{ forget_erased_records(this, 'insureds') }}",
+    )
+}}
 {#- Every landed insureds row, split into its fields and typed; `quarantine_reason` says
     why a row cannot be used (null for an accepted row). -#}
 with
 
 landed as (
 
-    select * from {{ source('landing', 'insureds') }}
+    {{ unparsed_lines('insureds') }}
 
 ),
 
@@ -69,6 +77,7 @@ select
     risk_rating,
     record_status,
     created_at,
-    updated_at
+    updated_at,
+    {{ run_processed_at() }} as processed_at
 from checked
 where {{ not_erased('insureds', 'checked') }}

@@ -1,3 +1,11 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        post_hook="{{ forget_erased_records(this, 'policies') }}",
+    )
+}}
 {#- Every landed policies line, parsed and typed, with its quarantine reason. Fields the
     contract does not know (schema drift) are listed in `unexpected_fields`. -#}
 {%- set known = [
@@ -9,7 +17,7 @@ with
 
 landed as (
 
-    select * from {{ source('landing', 'policies') }}
+    {{ unparsed_lines('policies') }}
 
 ),
 
@@ -143,6 +151,7 @@ select
     record_status,
     source_version,
     updated_at,
-    unexpected_fields
+    unexpected_fields,
+    {{ run_processed_at() }} as processed_at
 from checked
 where {{ not_erased('policies', 'checked') }}

@@ -1,9 +1,16 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+    )
+}}
 {#- Every landed reinsurance-treaties row, split and typed, with its quarantine reason. -#}
 with
 
 landed as (
 
-    select * from {{ source('landing', 'reinsurance_treaties') }}
+    {{ unparsed_lines('reinsurance_treaties') }}
 
 ),
 
@@ -80,5 +87,6 @@ select
     premium_rate_pct,
     commission_pct,
     record_status,
-    updated_at
+    updated_at,
+    {{ run_processed_at() }} as processed_at
 from checked

@@ -1,9 +1,16 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+    )
+}}
 {#- Every landed specialty-lines row, split and typed, with its quarantine reason. -#}
 with
 
 landed as (
 
-    select * from {{ source('landing', 'specialty_lines') }}
+    {{ unparsed_lines('specialty_lines') }}
 
 ),
 
@@ -51,5 +58,6 @@ select
     line_group,
     is_active,
     record_status,
-    updated_at
+    updated_at,
+    {{ run_processed_at() }} as processed_at
 from checked

@@ -1,0 +1,57 @@
+{#-
+    Incremental building blocks (docs/incremental.md).
+
+    The watermark of a base model is the set of files it has already parsed: a run parses
+    only the lines of landed files whose name is not yet in {{ this }}. File names are
+    engine-neutral (the DuckDB landing tables and Snowflake's external tables carry the same
+    file_name), immutable files never change under a name, and a late file (an older
+    ingest date landing after newer ones) is new by name, so it is parsed when it lands.
+
+    Every base row records when the dbt run that parsed it wrote it (processed_at):
+    models downstream take what is new since their own last run by comparing it with the
+    latest processed_at they hold.
+-#}
+
+{% macro unparsed_lines(source_table) -%}
+    {#- The landed lines of `source_table` in files the model has not parsed yet (every
+        line on a first run or a full refresh). -#}
+    select landed.*
+    from {{ source('landing', source_table) }} as landed
+    {%- if is_incremental() %}
+        where not exists (
+            select 1 from {{ this }} as parsed
+            where parsed.file_name = landed.file_name
+        )
+    {%- endif %}
+{%- endmacro %}
+
+{% macro run_processed_at() -%}
+    {#- When this run writes the row (the statement's clock, UTC, without time zone): the
+        processed_at of every row a model writes. The clock, not run_started_at rendered as
+        a literal, so that the compiled SQL stays the same from one run to the next (the
+        CI plan compares it). Every row one model writes in one run gets the same value,
+        and a model runs after the models it reads, so the order of processed_at follows
+        the order of the runs. -#}
+    {{ return(adapter.dispatch('run_processed_at', 'insurance_warehouse')()) }}
+{%- endmacro %}
+
+{% macro default__run_processed_at() -%}
+    cast({{ dbt.current_timestamp() }} as {{ dbt.type_timestamp() }})
+{%- endmacro %}
+
+{% macro duckdb__run_processed_at() -%}
+    cast(timezone('UTC', get_current_timestamp()) as timestamp)
+{%- endmacro %}
+
+{% macro processed_since_last_run(processed_at_column='processed_at') -%}
+    {#- True for an upstream row processed after this model's last run (every row on a
+        first run or a full refresh). -#}
+    {%- if is_incremental() -%}
+        {{ processed_at_column }} > (
+            select coalesce(max(previous_run.processed_at), cast('1900-01-01' as {{ dbt.type_timestamp() }}))
+            from {{ this }} as previous_run
+        )
+    {%- else -%}
+        1 = 1
+    {%- endif -%}
+{%- endmacro %}

@@ -1,0 +1,144 @@
+"""Incremental = full: a faulty lake built batch by batch incrementally (stage, then build,
+after each batch, as `warehouse run` does) gives the same tables, row for row, as the same
+lake built once with `dbt build --full-refresh`.
+
+The batches land out of order (the second batch after the third: a late file with an older
+ingest date), over a lake with late and out-of-order versions, duplicates, re-delivered files,
+late parents and schema drift. Every model is compared both ways with EXCEPT ALL; only the
+audit columns that record when a run processed a row differ, and they are listed here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from generator.generate import generate
+from generator.tests.conftest import faulty_config
+from pipeline.dbt import dbt_environment
+from pipeline.tests.conftest import AIR_GAPPED, large_scale
+
+# Columns that say when a dbt run processed the row: the only columns allowed to differ.
+AUDIT_COLUMNS = frozenset({"processed_at"})
+# Doubles are compared rounded (a sum's last bits depend on the order it was added in).
+DOUBLE_DIGITS = 6
+
+
+def comparison_config():
+    policies, batches = (2500, 6) if large_scale() else (300, 3)
+    cfg = faulty_config(policies=policies, batches=batches, drift_from_batch=2)
+    return replace(cfg, faults=replace(cfg.faults, orphan_reference=0.08))
+
+
+def landing_order(batches: int) -> list[int]:
+    """Batch numbers in the order they land: the second lands after the third (late)."""
+    order = list(range(1, batches + 1))
+    order[1], order[2] = order[2], order[1]
+    return order
+
+
+def build(lake: Path, database: Path, *extra: str) -> None:
+    """Stage the lake, then build (tables only: the tests run on the batch-by-batch warehouse
+    of the pipeline tests). In a process of its own: dbt-duckdb keeps the file open in the
+    process that ran it, and the comparison attaches both files."""
+    env = {
+        **os.environ,
+        **dbt_environment(str(lake.resolve()), database.resolve(), target_of(database)),
+        **AIR_GAPPED.environment(),
+    }
+    dbt = str(Path(sys.executable).parent / "dbt")
+    project = ["--project-dir", str(AIR_GAPPED.project_dir)]
+    for command in (
+        ["run-operation", "stage_external_sources"],
+        ["build", "--exclude-resource-type", "test", "unit_test", *extra],
+    ):
+        done = subprocess.run(
+            [dbt, "--quiet", *command, *project], env=env, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+
+
+def target_of(database: Path) -> Path:
+    return database.parent / f"target_{database.stem}"
+
+
+def models(database: Path) -> list[tuple[str, str]]:
+    """(schema, name) of every model of the project, from the manifest of the build."""
+    manifest = json.loads((target_of(database) / "manifest.json").read_text())
+    return sorted(
+        (node["schema"], node["alias"])
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["config"]["materialized"] != "ephemeral"
+    )
+
+
+def compared_columns(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> str:
+    """The model's columns but the audit ones, doubles rounded."""
+    columns = con.execute(
+        "select column_name, data_type from information_schema.columns "
+        "where table_catalog = 'rebuilt' and table_schema = ? and table_name = ? "
+        "order by ordinal_position",
+        [schema, name],
+    ).fetchall()
+    assert columns, f"{schema}.{name} is missing from the full build"
+    return ", ".join(
+        f'round("{c}", {DOUBLE_DIGITS}) as "{c}"' if t in ("DOUBLE", "FLOAT") else f'"{c}"'
+        for c, t in columns
+        if c not in AUDIT_COLUMNS
+    )
+
+
+def rows_only_in(
+    con: duckdb.DuckDBPyConnection, left: str, right: str, relation: str, columns: str
+) -> int:
+    return con.execute(
+        f"select count(*) from (select {columns} from {left}.{relation} "
+        f"except all select {columns} from {right}.{relation})"
+    ).fetchone()[0]
+
+
+def differences(incremental: Path, full: Path) -> dict[str, tuple[int, int]]:
+    """For each model whose rows differ: (rows only in the incremental build, rows only in
+    the full build)."""
+    found: dict[str, tuple[int, int]] = {}
+    with duckdb.connect() as con:
+        con.execute(f"attach '{incremental}' as incremental (read_only)")
+        con.execute(f"attach '{full}' as rebuilt (read_only)")
+        for schema, name in models(full):
+            columns, relation = compared_columns(con, schema, name), f'"{schema}"."{name}"'
+            only_incremental = rows_only_in(con, "incremental", "rebuilt", relation, columns)
+            only_full = rows_only_in(con, "rebuilt", "incremental", relation, columns)
+            if only_incremental or only_full:
+                found[name] = (only_incremental, only_full)
+    return found
+
+
+@pytest.fixture(scope="module")
+def builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(incremental database, full database) over the same lake."""
+    base = tmp_path_factory.mktemp("incremental_equals_full")
+    cfg, lake = comparison_config(), base / "lake"
+    incremental, full = base / "incremental.duckdb", base / "rebuilt.duckdb"
+    for number in landing_order(cfg.batches):
+        generate(cfg, lake, [number], workers=1)
+        build(lake, incremental)
+    build(lake, full, "--full-refresh")
+    return incremental, full
+
+
+def test_an_incremental_build_equals_a_full_build(builds: tuple[Path, Path]) -> None:
+    incremental, full = builds
+    assert models(full), "no model was built"
+    assert differences(incremental, full) == {}
+
+
+def test_the_landing_order_has_a_late_batch() -> None:
+    order = landing_order(comparison_config().batches)
+    assert order[:3] == [1, 3, 2]
