@@ -25,13 +25,18 @@ class Plugin(BasePlugin):
     def configure_connection(self, conn: DuckDBPyConnection) -> None:
         if not self.temp_directory:
             return
-        row = conn.execute("select current_setting('temp_directory')").fetchone()
-        wanted = os.path.abspath(self.temp_directory)
-        if row is not None and row[0] and os.path.abspath(str(row[0])) == wanted:
-            return
+        # on a cursor of its own, closed at once: nothing stays open on dbt's connection
+        # (an open transaction there makes every later CHECKPOINT of the file fail)
+        cursor = conn.cursor()
         try:
-            conn.execute("set temp_directory = '" + wanted.replace("'", "''") + "'")
+            row = cursor.execute("select current_setting('temp_directory')").fetchall()
+            wanted = os.path.abspath(self.temp_directory)
+            if row and row[0][0] and os.path.abspath(str(row[0][0])) == wanted:
+                return
+            cursor.execute("set temp_directory = '" + wanted.replace("'", "''") + "'")
         except NotImplementedException:
             # the database was opened and has spilled before, in this process: it keeps
             # the folder it has
             return
+        finally:
+            cursor.close()

@@ -86,3 +86,4 @@ def test_commands_after_a_spill_and_readers_in_the_same_process(
         assert con.execute("select current_setting('temp_directory')").fetchone() == (
             str(tmp_path / "s"),
         )
+        con.execute("checkpoint")  # nothing left open on dbt's connection (publish does this)
