@@ -55,3 +55,22 @@
         1 = 1
     {%- endif -%}
 {%- endmacro %}
+
+{% macro restart_when_valuation_moved(relation) -%}
+    {#- A pre-hook of an incremental model whose rows are cut "as at the valuation date"
+        and carry the valuation_date they were computed at: when dim_valuation_date has
+        moved since the last run, every row is deleted, so the run (finding no previous
+        processed_at) recomputes every key at the new date. -#}
+    {%- if is_incremental() -%}
+        delete from {{ relation }}
+        where valuation_date <> (select valuation_date from {{ ref('dim_valuation_date') }})
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro forget_keys_not_in(relation, key, source_relation) -%}
+    {#- A post-hook of an incremental model: the keys no longer in `source_relation` (a
+        key whose records were erased upstream) are deleted (a full build has no row for
+        them). -#}
+    delete from {{ relation }}
+    where {{ key }} not in (select source_keys.{{ key }} from {{ source_relation }} as source_keys)
+{%- endmacro %}
