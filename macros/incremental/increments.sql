@@ -74,3 +74,21 @@
     delete from {{ relation }}
     where {{ key }} not in (select source_keys.{{ key }} from {{ source_relation }} as source_keys)
 {%- endmacro %}
+
+{% macro forget_policies_recomputed_upstream(relation, upstream) -%}
+    {#- A pre-hook of an incremental model by policy_id whose run can leave a recomputed
+        policy with no row: the rows of the policies with a row of `upstream` processed
+        since this model's last run are deleted before the run recomputes them (the run
+        then finds an earlier or no previous processed_at, so it recomputes at least
+        these policies). -#}
+    {%- if is_incremental() -%}
+        delete from {{ relation }}
+        where policy_id in (
+            select upstream_rows.policy_id
+            from {{ upstream }} as upstream_rows
+            where upstream_rows.processed_at > (
+                select max(previous_run.processed_at) from {{ relation }} as previous_run
+            )
+        )
+    {%- endif -%}
+{%- endmacro %}
