@@ -92,3 +92,19 @@
         )
     {%- endif -%}
 {%- endmacro %}
+
+{% macro recut_written_to_date(relation) -%}
+    {#- A post-hook of fct_policy_premiums: is_written_to_date (written_date on or before
+        the valuation date) set again on the rows whose value the valuation date changed
+        since they were computed (a new day's batch moves it), so that a moved valuation
+        date costs one update, not a recomputation of every policy. -#}
+    update {{ relation }}
+    set is_written_to_date = coalesce(
+        written_date <= (select valuation.valuation_date from {{ ref('dim_valuation_date') }} as valuation),
+        false
+    )
+    where is_written_to_date <> coalesce(
+        written_date <= (select valuation.valuation_date from {{ ref('dim_valuation_date') }} as valuation),
+        false
+    )
+{%- endmacro %}
