@@ -4,12 +4,17 @@ lake built once with `dbt build --full-refresh`.
 
 The batches land out of order (the second batch after the third: a late file with an older
 ingest date), over a lake with late and out-of-order versions, duplicates, re-delivered files,
-late parents and schema drift. Every model is compared both ways with EXCEPT ALL; only the
-audit columns that record when a run processed a row differ, and they are listed here.
+late parents and schema drift; then a second delivery on the last day amends treaties (a
+change that fans out to every policy and claim ceded to them, with the valuation date
+unchanged, so the models cut at it take the increment too). Every model is compared both
+ways with EXCEPT ALL; only the audit columns that record when a run processed a row differ,
+and they are listed here.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import subprocess
@@ -23,7 +28,7 @@ import pytest
 from generator.generate import generate
 from generator.tests.conftest import faulty_config
 from pipeline.dbt import dbt_environment
-from pipeline.tests.conftest import AIR_GAPPED, large_scale
+from pipeline.tests.conftest import AIR_GAPPED, deliver_manifest, large_scale
 
 # Columns that say when a dbt run processed the row: the only columns allowed to differ.
 AUDIT_COLUMNS = frozenset({"processed_at"})
@@ -42,6 +47,37 @@ def landing_order(batches: int) -> list[int]:
     order = list(range(1, batches + 1))
     order[1], order[2] = order[2], order[1]
     return order
+
+
+def deliver_treaty_amendment(lake: Path) -> None:
+    """A second delivery on the latest ingest date (the valuation date does not move) with
+    new versions of three treaties: a quota share cedes 10 points more, an excess of loss
+    costs 1 point more, a surplus treaty is soft-deleted."""
+    ingest_date = max(p.name.split("=", 1)[1] for p in (lake / "_manifests").glob("ingest_date=*"))
+    landed = sorted((lake / "reinsurance_treaties").glob("ingest_date=*/*.csv"))
+    rows = list(csv.DictReader(io.StringIO(landed[0].read_text())))
+    fields = list(rows[0])
+    amended = []
+    changes = {"quota_share": ("cession_pct", 10), "excess_of_loss": ("premium_rate_pct", 1)}
+    for kind in ("quota_share", "excess_of_loss", "surplus"):
+        row = dict(next(r for r in rows if r["treaty_type"] == kind))
+        if kind in changes:
+            field, points = changes[kind]
+            row[field] = f"{float(row[field]) + points:.2f}"
+        else:
+            row["record_status"] = "deleted"
+        row["updated_at"] = f"{ingest_date}T01:00:00Z"
+        amended.append(row)
+    compact = ingest_date.replace("-", "")
+    folder = lake / "reinsurance_treaties" / f"ingest_date={ingest_date}"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"reinsurance_treaties_{compact}T230000Z_0001.csv"
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(amended)
+    path.write_text(out.getvalue())
+    deliver_manifest(lake, [path], ingest_date, batch_number=98)
 
 
 def build(lake: Path, database: Path, *extra: str) -> None:
@@ -129,6 +165,8 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     for number in landing_order(cfg.batches):
         generate(cfg, lake, [number], workers=1)
         build(lake, incremental)
+    deliver_treaty_amendment(lake)
+    build(lake, incremental)
     build(lake, full, "--full-refresh")
     return incremental, full
 

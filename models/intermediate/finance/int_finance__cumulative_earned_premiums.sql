@@ -1,4 +1,13 @@
-{{ config(materialized='table') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='policy_id',
+        on_schema_change='fail',
+        pre_hook="{{ restart_when_valuation_moved(this) }}",
+        post_hook="{{ forget_keys_not_in(this, 'policy_id', ref('int_finance__premium_versions')) }}",
+    )
+}}
 {#- One row per policy, calendar month and basis: the premium the policy has earned from
     inception through the end of the month, as the warehouse knew it.
     - basis 'booked': known at the month's end, through the month's end; the valuation
@@ -8,18 +17,60 @@
       month of the term: the earning pattern the planning needs.
     Knowledge = the premium versions whose known_date (updated_at) is on or before the
     knowledge date; the last of them is the as-of version. Months run from the inception
-    month to the later of the expiry month and the month of the last known version. -#}
+    month to the later of the expiry month and the month of the last known version.
+    Incremental (docs/incremental.md): a policy's rows depend on its own premium versions
+    and the valuation date only, so a run recomputes the policies with a version processed
+    since its last run (int_policies__versions); when the valuation date has moved, the
+    pre-hook empties the table and every policy is recomputed; the post-hook deletes the
+    policies left with no premium version (erased). -#}
+-- depends_on: {{ ref('int_policies__versions') }}
 with
 
-premium_versions as (
+all_premium_versions as (
 
     select * from {{ ref('int_finance__premium_versions') }}
 
 ),
 
-premium_periods as (
+all_premium_periods as (
 
     select * from {{ ref('int_finance__premium_periods') }}
+
+),
+
+{% if is_incremental() %}
+    policy_versions as (
+
+        select * from {{ ref('int_policies__versions') }}
+
+    ),
+
+    touched_policies as (
+
+        select distinct policy_id
+        from policy_versions
+        where {{ processed_since_last_run() }}
+
+    ),
+{% endif %}
+
+premium_versions as (
+
+    select all_premium_versions.*
+    from all_premium_versions
+    {% if is_incremental() %}
+        inner join touched_policies on all_premium_versions.policy_id = touched_policies.policy_id
+    {% endif %}
+
+),
+
+premium_periods as (
+
+    select all_premium_periods.*
+    from all_premium_periods
+    {% if is_incremental() %}
+        inner join touched_policies on all_premium_periods.policy_id = touched_policies.policy_id
+    {% endif %}
 
 ),
 
@@ -228,8 +279,11 @@ select
     cast(fx_rates.usd_per_unit as decimal(38, 8)) as fx_usd_per_unit,
     cumulated.cumulative_earned_premium,
     {{ money_times('cumulated.cumulative_earned_premium', 'cast(fx_rates.usd_per_unit as decimal(38, 8))') }}
-        as cumulative_earned_premium_usd
+        as cumulative_earned_premium_usd,
+    valuation.valuation_date,
+    {{ run_processed_at() }} as processed_at
 from cumulated
+cross join valuation
 inner join latest_known
     on cumulated.policy_id = latest_known.policy_id and latest_known.recency = 1
 left join fx_rates

@@ -1,3 +1,15 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='policy_id',
+        on_schema_change='fail',
+        post_hook=[
+            "{{ forget_keys_not_in(this, 'policy_id', ref('int_policies__versions')) }}",
+            "{{ recut_written_to_date(this) }}",
+        ],
+    )
+}}
 {#- One row per policy version: the full-term gross written premium as of the version
     (nothing for a quote or a soft-deleted version) and the premium the version writes,
     as written: the first version writes its full-term premium; an endorsement writes the
@@ -7,24 +19,69 @@
     date it was written (updated_at). The written premium to expiry is what the policy
     earns in total as of the version (int_finance__premium_periods), so the movements add
     up to it and, once the policy has expired or is cancelled, to its earned premium.
-    USD at the rate of the policy's inception month. -#}
+    USD at the rate of the policy's inception month.
+    Incremental (delete+insert by policy, docs/incremental.md): a policy's rows depend on
+    its own versions only, so a run recomputes the policies with a version processed since
+    its last run; the as-at cut is_written_to_date is re-cut on every row whose value the
+    valuation date changed (post-hook recut_written_to_date), and erased policies are
+    deleted (post-hook forget_keys_not_in). -#}
 with
 
-policy_versions as (
+all_policy_versions as (
 
     select * from {{ ref('int_policies__versions') }}
 
 ),
 
-premium_versions as (
+all_premium_versions as (
 
     select * from {{ ref('int_finance__premium_versions') }}
 
 ),
 
-premium_periods as (
+all_premium_periods as (
 
     select * from {{ ref('int_finance__premium_periods') }}
+
+),
+
+{% if is_incremental() %}
+    touched_policies as (
+
+        select distinct policy_id
+        from all_policy_versions
+        where {{ processed_since_last_run() }}
+
+    ),
+{% endif %}
+
+policy_versions as (
+
+    select all_policy_versions.*
+    from all_policy_versions
+    {% if is_incremental() %}
+        inner join touched_policies on all_policy_versions.policy_id = touched_policies.policy_id
+    {% endif %}
+
+),
+
+premium_versions as (
+
+    select all_premium_versions.*
+    from all_premium_versions
+    {% if is_incremental() %}
+        inner join touched_policies on all_premium_versions.policy_id = touched_policies.policy_id
+    {% endif %}
+
+),
+
+premium_periods as (
+
+    select all_premium_periods.*
+    from all_premium_periods
+    {% if is_incremental() %}
+        inner join touched_policies on all_premium_periods.policy_id = touched_policies.policy_id
+    {% endif %}
 
 ),
 
@@ -174,6 +231,7 @@ select
         false
     ) as is_written_to_date,
     cumulated.is_deleted,
-    cumulated.is_current
+    cumulated.is_current,
+    {{ run_processed_at() }} as processed_at
 from cumulated
 cross join valuation
