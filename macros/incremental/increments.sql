@@ -108,3 +108,14 @@
         false
     )
 {%- endmacro %}
+
+
+{% macro rows_of_touched_keys(relation, touched='touched_policies', key='policy_id') -%}
+    {#- The rows of `relation` (a CTE) whose key is among the keys this run recomputes (the
+        `touched` CTE); every row on a first run or a full refresh. -#}
+    select {{ relation }}.*
+    from {{ relation }}
+    {%- if is_incremental() %}
+        inner join {{ touched }} on {{ relation }}.{{ key }} = {{ touched }}.{{ key }}
+    {%- endif %}
+{%- endmacro %}

@@ -56,21 +56,13 @@ all_premium_periods as (
 
 premium_versions as (
 
-    select all_premium_versions.*
-    from all_premium_versions
-    {% if is_incremental() %}
-        inner join touched_policies on all_premium_versions.policy_id = touched_policies.policy_id
-    {% endif %}
+    {{ rows_of_touched_keys('all_premium_versions') }}
 
 ),
 
 premium_periods as (
 
-    select all_premium_periods.*
-    from all_premium_periods
-    {% if is_incremental() %}
-        inner join touched_policies on all_premium_periods.policy_id = touched_policies.policy_id
-    {% endif %}
+    {{ rows_of_touched_keys('all_premium_periods') }}
 
 ),
 

@@ -57,31 +57,19 @@ all_premium_periods as (
 
 policy_versions as (
 
-    select all_policy_versions.*
-    from all_policy_versions
-    {% if is_incremental() %}
-        inner join touched_policies on all_policy_versions.policy_id = touched_policies.policy_id
-    {% endif %}
+    {{ rows_of_touched_keys('all_policy_versions') }}
 
 ),
 
 premium_versions as (
 
-    select all_premium_versions.*
-    from all_premium_versions
-    {% if is_incremental() %}
-        inner join touched_policies on all_premium_versions.policy_id = touched_policies.policy_id
-    {% endif %}
+    {{ rows_of_touched_keys('all_premium_versions') }}
 
 ),
 
 premium_periods as (
 
-    select all_premium_periods.*
-    from all_premium_periods
-    {% if is_incremental() %}
-        inner join touched_policies on all_premium_periods.policy_id = touched_policies.policy_id
-    {% endif %}
+    {{ rows_of_touched_keys('all_premium_periods') }}
 
 ),
 
