@@ -3,13 +3,13 @@
 #
 # It cannot live in .venv: elementary-data pins its own dbt-core and adapter versions,
 # which fight the project's pins. `make run` in full mode ends with `edr report` when
-# .venv-edr/bin/edr exists (pipeline/elementary.py). This script prints its path.
+# .venv-edr/bin/edr exists (warehouse/runner/elementary.py). This script prints its path.
 #
 # The version follows the elementary dbt package pinned in packages.yml: the CLI
 # and the package must be the same release. Installing needs the package index (PyPI);
 # generating the report later needs the packages `edr` pins for its own dbt project
 # (dbt-utils and elementary), which `edr` fetches from the dbt hub unless they are
-# already installed (see pipeline/elementary.py).
+# already installed (see warehouse/runner/elementary.py).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

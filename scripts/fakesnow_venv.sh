@@ -5,7 +5,7 @@
 # the project's pins. The pins are pyproject.toml's dependency group `emulator`; this
 # script installs them when the environment is missing or differs from them, then prints
 # the environment's Python. Installing needs the package index (PyPI); afterwards the
-# emulator (warehouse_checks/emulator.py) runs offline.
+# emulator (warehouse/checks/emulator.py) runs offline.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

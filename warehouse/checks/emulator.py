@@ -1,9 +1,9 @@
 """The DAG on a Snowflake emulator (fakesnow), compared with the DuckDB build.
 
-    python -m warehouse_checks.emulator [--lake LAKE --duckdb WAREHOUSE.duckdb] [--work-dir D]
+    python -m warehouse.checks.emulator [--lake LAKE --duckdb WAREHOUSE.duckdb] [--work-dir D]
 
 dbt builds the offline project for a Snowflake target whose connection is fakesnow's
-(:mod:`warehouse_checks.emulator_worker`, in fakesnow's own virtual environment
+(:mod:`warehouse.checks.emulator_worker`, in fakesnow's own virtual environment
 ``.venv-fakesnow``, made by ``scripts/fakesnow_venv.sh``), over the same lake as a DuckDB
 build, in two runs:
 
@@ -43,11 +43,11 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from warehouse_checks.emulator_worker import HUNG_EXIT_CODE, relation_figures
-from warehouse_checks.snowflake_sql.rules import stage_prefix
-from warehouse_ci.errors import CheckError, describe
+from warehouse.checks.emulator_worker import HUNG_EXIT_CODE, relation_figures
+from warehouse.checks.snowflake_sql.rules import stage_prefix
+from warehouse.ci.errors import CheckError, describe
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 OFFLINE_PROJECT = REPO_ROOT / "offline"
 VENV_SCRIPT = REPO_ROOT / "scripts" / "fakesnow_venv.sh"
 DEFAULT_VENV = REPO_ROOT / ".venv-fakesnow"
@@ -58,7 +58,7 @@ EMULATOR_VARS: dict[str, Any] = {
     # the offline project: no hub package (Elementary, dbt-expectations) on the emulator
     "hub_packages": False,
     # fakesnow has no object tags: the tag statements behind the masking policies
-    # (macros/access/pii.sql) are checked offline by pipeline/tests/test_access.py
+    # (macros/access/pii.sql) are checked offline by warehouse/runner/tests/test_access.py
     "snowflake_masking_policies": False,
 }
 
@@ -158,7 +158,7 @@ class EmulatorResult:
     statements: int
     failed_statements: list[dict[str, str]]
     seconds: float
-    work_dir: Path  # statements.jsonl: every statement dbt sent (warehouse_checks/sent_sql.py)
+    work_dir: Path  # statements.jsonl: every statement dbt sent (warehouse/checks/sent_sql.py)
 
 
 def run_emulator(
@@ -198,7 +198,7 @@ def run_emulator(
     with (work_dir / "worker.log").open("w", encoding="utf-8") as output:
         try:
             completed = subprocess.run(
-                [str(python), "-m", "warehouse_checks.emulator_worker", str(plan_path)],
+                [str(python), "-m", "warehouse.checks.emulator_worker", str(plan_path)],
                 cwd=REPO_ROOT,
                 env=env,
                 stdout=output,
@@ -409,8 +409,8 @@ def render(comparisons: Sequence[MartComparison], result: EmulatorResult) -> str
 def _build_duckdb(base: Path) -> tuple[Path, Path]:
     """A small faulty lake, built batch by batch on DuckDB (the offline project)."""
     from generator.config import FaultRates, GeneratorConfig
-    from pipeline.modes import air_gapped
-    from pipeline.run import run_pipeline
+    from warehouse.runner.modes import air_gapped
+    from warehouse.runner.run import run_pipeline
 
     cfg = GeneratorConfig(
         seed=11,
@@ -437,7 +437,7 @@ def _build_duckdb(base: Path) -> tuple[Path, Path]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m warehouse_checks.emulator",
+        prog="python -m warehouse.checks.emulator",
         description="Build the DAG on fakesnow and compare every mart with the DuckDB build.",
     )
     parser.add_argument("--lake", type=Path, help="a lake (default: generate a small one)")
@@ -450,7 +450,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="append",
         default=[],
         metavar="NAME",
-        help="switch a shim off (warehouse_checks/emulator_shims.py), to see what it is for",
+        help="switch a shim off (warehouse/checks/emulator_shims.py), to see what it is for",
     )
     parser.add_argument(
         "--first-build-only", action="store_true", help="stop after the first build"

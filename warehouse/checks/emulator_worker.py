@@ -1,10 +1,10 @@
 """The emulator's worker: dbt builds the offline project on fakesnow, in this process.
 
-Run by :mod:`warehouse_checks.emulator` in fakesnow's own virtual environment
+Run by :mod:`warehouse.checks.emulator` in fakesnow's own virtual environment
 (``.venv-fakesnow``: fakesnow pins a DuckDB and a sqlglot of its own, which fight the
-project's pins), as ``python -m warehouse_checks.emulator_worker <plan.json>``. It writes
+project's pins), as ``python -m warehouse.checks.emulator_worker <plan.json>``. It writes
 ``result.json`` (and ``statements.jsonl``, every statement dbt sent, as sent) to the plan's
-work folder. It imports nothing of the project but :mod:`warehouse_checks.emulator_shims`.
+work folder. It imports nothing of the project but :mod:`warehouse.checks.emulator_shims`.
 
 What it does, in one fakesnow instance whose databases are files in the work folder:
 
@@ -184,7 +184,7 @@ class StatementLog:
 def _install_cursor_hooks(log: StatementLog, shims_on: bool, disabled: list[str]) -> None:
     from fakesnow.cursor import FakeSnowflakeCursor
 
-    from warehouse_checks import emulator_shims
+    from warehouse.checks import emulator_shims
 
     execute = FakeSnowflakeCursor.execute
     explode = FakeSnowflakeCursor._transform_explode

@@ -6,12 +6,12 @@ replace transient table``, views), an incremental model's ``delete`` + ``insert`
 snapshot MERGEs, the unit tests' fixtures, the tests' wrappers, and, from
 `stage_external_sources`, dbt-external-tables' external-table DDL. Those statements are
 captured where dbt-snowflake executes them: by the emulator's cursor
-(:mod:`warehouse_checks.emulator_worker`, a real build on fakesnow, every statement
+(:mod:`warehouse.checks.emulator_worker`, a real build on fakesnow, every statement
 logged as sent, before fakesnow translates it) and by the offline stand-in connection
-(:class:`warehouse_checks.snowflake_sql.adapter.OfflineSnowflake`, for `stage_external_sources`).
+(:class:`warehouse.checks.snowflake_sql.adapter.OfflineSnowflake`, for `stage_external_sources`).
 
 Each statement must parse as Snowflake SQL, call only Snowflake functions and name only
-Snowflake types (:func:`warehouse_checks.snowflake_sql.rules.check_sql`); an external table's
+Snowflake types (:func:`warehouse.checks.snowflake_sql.rules.check_sql`); an external table's
 ``file_name`` must strip the stage's prefix from ``METADATA$FILENAME``.
 """
 
@@ -26,8 +26,8 @@ from pathlib import Path
 
 from sqlglot import exp
 
-from warehouse_checks.emulator_worker import SETUP_NODE
-from warehouse_checks.snowflake_sql.rules import check_sql
+from warehouse.checks.emulator_worker import SETUP_NODE
+from warehouse.checks.snowflake_sql.rules import check_sql
 
 # What a statement is, by its text (first match wins); the report counts each kind.
 _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(

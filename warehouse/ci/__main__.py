@@ -1,5 +1,5 @@
 import sys
 
-from warehouse_ci.cli import main
+from warehouse.ci.cli import main
 
 sys.exit(main())

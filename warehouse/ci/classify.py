@@ -23,7 +23,7 @@ from sqlglot.errors import SqlglotError
 from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 from sqlglot.optimizer.scope import Scope, build_scope
 
-from warehouse_ci.categories import ChangeCategory
+from warehouse.ci.categories import ChangeCategory
 
 # clause of a SELECT -> what a change to it means
 CLAUSES = {

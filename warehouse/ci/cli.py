@@ -11,13 +11,13 @@ import os
 import sys
 from pathlib import Path
 
-from warehouse_ci.core import (
+from warehouse.ci.core import (
     Settings,
     current_branch,
     default_project_dir,
     profiles_dir,
 )
-from warehouse_ci.errors import PlanError, WarehouseError, describe
+from warehouse.ci.errors import PlanError, WarehouseError, describe
 
 EPILOG = """\
 a change, start to end (DuckDB, production = warehouse.duckdb as `make run` left it):
@@ -186,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
 def run(args: argparse.Namespace) -> int:
     """Run the command ``args`` names; domain errors are left to :func:`main`."""
     settings = settings_from(args)
-    from warehouse_ci import diff, environment, janitor, plan, promote, report
+    from warehouse.ci import diff, environment, janitor, plan, promote, report
 
     if args.command == "plan":
         result = plan.build_plan(settings, args.state.resolve())

@@ -22,9 +22,9 @@ from typing import Any
 
 import sqlglot
 
-from warehouse_ci.errors import ConfigurationError, MissingInputError
+from warehouse.ci.errors import ConfigurationError, MissingInputError
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 BUILDABLE = ("model", "seed", "snapshot")
 FAILED_STATUSES = ("error", "fail", "runtime error", "skipped")
 META_SCHEMA = "warehouse_ci"
@@ -57,7 +57,7 @@ def current_branch(project_dir: Path) -> str:
 
 def default_project_dir() -> Path:
     """The root (full mode) when its hub packages are installed, else the offline project."""
-    from pipeline.modes import OFFLINE, default_packages_dir, hub_packages_present
+    from warehouse.runner.modes import OFFLINE, default_packages_dir, hub_packages_present
 
     return REPO_ROOT if hub_packages_present(default_packages_dir()) else OFFLINE
 

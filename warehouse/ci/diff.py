@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from warehouse_ci.core import Manifest, Relation, Settings, Warehouse, read_json, write_json
-from warehouse_ci.plan import Plan
+from warehouse.ci.core import Manifest, Relation, Settings, Warehouse, read_json, write_json
+from warehouse.ci.plan import Plan
 
 # when a run wrote the row (docs/incremental.md): differs between any two builds
 AUDIT_COLUMNS = frozenset({"processed_at"})

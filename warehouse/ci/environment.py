@@ -21,8 +21,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from warehouse_ci.categories import ChangeCategory
-from warehouse_ci.core import (
+from warehouse.ci.categories import ChangeCategory
+from warehouse.ci.core import (
     FAILED_STATUSES,
     META_SCHEMA,
     DbtCall,
@@ -33,8 +33,8 @@ from warehouse_ci.core import (
     read_json,
     write_json,
 )
-from warehouse_ci.errors import PlanError
-from warehouse_ci.plan import Plan, rebuild_selectors
+from warehouse.ci.errors import PlanError
+from warehouse.ci.plan import Plan, rebuild_selectors
 
 
 def statuses(run_results: dict[str, Any]) -> dict[str, dict[str, int]]:

@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from warehouse_ci.core import META_SCHEMA, Settings, Warehouse, slug
+from warehouse.ci.core import META_SCHEMA, Settings, Warehouse, slug
 
 SUFFIXES = ("staging", "intermediate", "marts", "reference", "snapshots")
 

@@ -5,7 +5,7 @@
    names match production's) and selects what dbt's state comparison calls modified: body,
    configs, contracts, and the macros a node calls (``state:modified.macros``).
 2. Each directly modified model is classified from its compiled SQL, production's and the
-   working tree's (:mod:`warehouse_ci.classify`): a formatting-only change is no change; added
+   working tree's (:mod:`warehouse.ci.classify`): a formatting-only change is no change; added
    columns only are non-breaking; anything else is breaking. A changed grain (``meta.grain``)
    or declared contract type is breaking too. Seeds whose data changed are breaking.
 3. The rebuild set: a breaking change rebuilds the model and everything downstream; a
@@ -24,9 +24,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from warehouse_ci.categories import ChangeCategory
-from warehouse_ci.classify import classify_sql, passes_columns_through
-from warehouse_ci.core import (
+from warehouse.ci.categories import ChangeCategory
+from warehouse.ci.classify import classify_sql, passes_columns_through
+from warehouse.ci.core import (
     BUILDABLE,
     Manifest,
     Relation,
@@ -39,7 +39,7 @@ from warehouse_ci.core import (
     selector,
     write_json,
 )
-from warehouse_ci.errors import DbtInvocationError, EnvironmentNotFoundError
+from warehouse.ci.errors import DbtInvocationError, EnvironmentNotFoundError
 
 
 @dataclass

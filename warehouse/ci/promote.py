@@ -27,14 +27,14 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from warehouse_ci.core import META_SCHEMA, Relation, Settings, Warehouse, dbt, read_json
-from warehouse_ci.diff import environment_relations
-from warehouse_ci.errors import (
+from warehouse.ci.core import META_SCHEMA, Relation, Settings, Warehouse, dbt, read_json
+from warehouse.ci.diff import environment_relations
+from warehouse.ci.errors import (
     DbtInvocationError,
     EnvironmentNotFoundError,
     PromotionRefusedError,
 )
-from warehouse_ci.plan import Plan
+from warehouse.ci.plan import Plan
 
 PREVIOUS = "__previous"
 

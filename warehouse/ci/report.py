@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from warehouse_ci.categories import ChangeCategory
-from warehouse_ci.core import Settings, display_name
-from warehouse_ci.plan import Plan
+from warehouse.ci.categories import ChangeCategory
+from warehouse.ci.core import Settings, display_name
+from warehouse.ci.plan import Plan
 
 MARKER = "<!-- warehouse-ci report -->"
 STYLE = {

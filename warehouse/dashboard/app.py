@@ -1,16 +1,17 @@
-"""`make dashboard`: the Streamlit app (streamlit run dashboard/app.py)."""
+"""`make dashboard`: the Streamlit app (streamlit run warehouse/dashboard/app.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 from pathlib import Path
 
 import streamlit as st
 
-from dashboard.filters import Filters
-from dashboard.metrics import PUBLISHED, Metrics, MetricsUnavailable, metrics_for_target
-from dashboard.pages import PAGES, Context, Page, facts_of
+from warehouse.dashboard.filters import Filters
+from warehouse.dashboard.metrics import PUBLISHED, Metrics, MetricsUnavailable, metrics_for_target
+from warehouse.dashboard.pages import PAGES, Context, Page, facts_of
 
 
 def published() -> Path:
@@ -79,7 +80,7 @@ def main() -> None:
     navigation = st.navigation(
         [
             st.Page(
-                (lambda page=page: render(page)),
+                functools.partial(render, page),
                 title=page.title,
                 icon=page.icon,
                 url_path=page.key,

@@ -28,7 +28,7 @@ from metricflow_semantics.model.dbt_manifest_parser import (
 from metricflow_semantics.model.semantic_manifest_lookup import SemanticManifestLookup
 from metricflow_semantics.sql.sql_bind_parameters import SqlBindParameterSet
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PUBLISHED = ROOT / "published"
 MARTS_SCHEMA = "main_marts"
 STAGING_SCHEMA = "main_staging"
@@ -56,7 +56,9 @@ class DuckDbSqlClient:
 
     @property
     def catalog(self) -> str:
-        return str(self._connection.execute("select current_database()").fetchone()[0])
+        row = self._connection.execute("select current_database()").fetchone()
+        assert row is not None
+        return str(row[0])
 
     def query(
         self, stmt: str, sql_bind_parameter_set: SqlBindParameterSet = NO_PARAMETERS

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
 
-from dashboard.filters import Filters
-from dashboard.metrics import STAGING_SCHEMA, Metrics
+from warehouse.dashboard.filters import Filters
+from warehouse.dashboard.metrics import STAGING_SCHEMA, Metrics
 
 YEAR = "metric_time__year"
 RATIOS = {
@@ -93,7 +93,7 @@ class Context:
     filters: Filters
     facts: dict
 
-    def query(self, metrics: list[str], group_by: list[str] = (), **kwargs) -> pd.DataFrame:
+    def query(self, metrics: list[str], group_by: Sequence[str] = (), **kwargs) -> pd.DataFrame:
         order = kwargs.pop("order_by", list(group_by))
         return self.metrics.query(
             metrics, group_by, where=self.filters.where(), order_by=order, **kwargs

@@ -31,8 +31,8 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from pipeline.dbt import dbt_environment
-from pipeline.modes import ROOT, Mode, resolve
+from warehouse.runner.dbt import dbt_environment
+from warehouse.runner.modes import ROOT, Mode, resolve
 
 AS_OF = dt.date(2026, 11, 22)
 SEED = 42
@@ -346,7 +346,7 @@ def bench_size(policies: int, mode: Mode, env: dict[str, str]) -> SizeResult:
     print(f"  full refresh  build {refresh.seconds:7.1f}s {refresh.peak_mib:7.0f} MiB", flush=True)
     floor = measured(
         "floor",
-        [sys.executable, "-m", "pipeline.bench_warehouse", "floor", "--lake", str(view)],
+        [sys.executable, "-m", "warehouse.runner.bench_warehouse", "floor", "--lake", str(view)],
         step_env,
     )
     if not floor.ok:
@@ -539,7 +539,9 @@ def run_floor(lake: Path) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pipeline.bench_warehouse", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m warehouse.runner.bench_warehouse", description=__doc__
+    )
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="the benchmark (default)")
     sub.add_parser("summary", help="print the summary of the sizes' last runs again")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from generator.cli import _date, _positive
 from generator.config import GeneratorConfig
-from pipeline.modes import ROOT, HubPackagesUnavailable, resolve
+from warehouse.runner.modes import ROOT, HubPackagesUnavailable, resolve
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -86,8 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from generator.config import FaultRates
-    from pipeline.build_state import Asked
-    from pipeline.run import render_summary, run_pipeline
+    from warehouse.runner.build_state import Asked
+    from warehouse.runner.run import render_summary, run_pipeline
 
     as_of = args.as_of or dt.datetime.now(dt.timezone.utc).date()
     rates = FaultRates.scaled(args.fault_scale) if args.fault_scale != 1.0 else FaultRates()

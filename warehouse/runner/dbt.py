@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline.modes import ROOT, Mode
+from warehouse.runner.modes import ROOT, Mode
 
 if TYPE_CHECKING:
     from dbt.cli.main import dbtRunnerResult

@@ -21,7 +21,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.modes import ROOT
+from warehouse.runner.modes import ROOT
 
 EDR_VENV = ROOT / ".venv-edr"
 INSTALL_HINT = "install it with `bash scripts/edr_venv.sh` (PyPI: elementary-data, into .venv-edr)"

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 OFFLINE = ROOT / "offline"
 # dbt_project.yml reads the install path from this variable (default dbt_packages/).
 PACKAGES_VARIABLE = "DBT_PACKAGES_INSTALL_PATH"

@@ -18,7 +18,7 @@ from pathlib import Path
 from generator.config import GeneratorConfig
 from generator.generate import generate
 from generator.lake import batch_id, manifest_path
-from pipeline.build_state import (
+from warehouse.runner.build_state import (
     Asked,
     Decision,
     code_digest,
@@ -32,10 +32,10 @@ from pipeline.build_state import (
     note_lake,
     save_state,
 )
-from pipeline.dbt import Dbt, DbtOutcome, WarnedTest, dbt_environment
-from pipeline.elementary import ReportOutcome, generate_report
-from pipeline.modes import HUB_FEATURES, HUB_PACKAGE_ROLES, Mode
-from pipeline.publish import publish, published_dir
+from warehouse.runner.dbt import Dbt, DbtOutcome, WarnedTest, dbt_environment
+from warehouse.runner.elementary import ReportOutcome, generate_report
+from warehouse.runner.modes import HUB_FEATURES, HUB_PACKAGE_ROLES, Mode
+from warehouse.runner.publish import publish, published_dir
 
 Say = Callable[[str], None]
 
@@ -78,7 +78,7 @@ def run_pipeline(
     say: Say = print,
 ) -> RunReport:
     """Generate the batches, and after each one stage and build (when there is anything to
-    build: pipeline/build_state.py). With ``fresh`` false (--resume) the lake and database
+    build: warehouse/runner/build_state.py). With ``fresh`` false (--resume) the lake and database
     are kept and only the batches not yet in the lake are generated; when every batch is
     there, one stage-and-build pass runs over what landed."""
     start = time.perf_counter()

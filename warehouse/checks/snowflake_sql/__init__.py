@@ -1,6 +1,6 @@
 """Check, offline, that the SQL the dbt project compiles for Snowflake is Snowflake SQL.
 
-    python -m warehouse_checks.snowflake_sql [--project-dir offline] [--target prod]
+    python -m warehouse.checks.snowflake_sql [--project-dir offline] [--target prod]
         [--packages-dir dbt_packages] [--statements statements.jsonl]
 
 1. **Compile for the Snowflake target without Snowflake.** dbt runs in this process with
@@ -31,7 +31,7 @@
    What `dbt build` sends besides the compiled SELECTs (contract probes, DDL, an
    incremental model's delete + insert, snapshot MERGEs, unit-test fixtures) is checked
    from the statement log of a build on the Snowflake emulator (``--statements``, see
-   :mod:`warehouse_checks.sent_sql` and :mod:`warehouse_checks.emulator`), and the
+   :mod:`warehouse.checks.sent_sql` and :mod:`warehouse.checks.emulator`), and the
    external-table DDL that dbt-external-tables renders (``--packages-dir``) is parsed
    and checked the same way, its ``file_name`` stripped of the stage's prefix.
 
@@ -46,14 +46,14 @@ stand-in for dbt-snowflake's connection), :mod:`.compile` (dbt compiles the proj
 it), :mod:`.report` (the whole check and its report) and :mod:`.cli` (the command line).
 """
 
-from warehouse_checks.snowflake_sql.adapter import (
+from warehouse.checks.snowflake_sql.adapter import (
     OfflineCursor,
     OfflineHandle,
     OfflineQuery,
     OfflineSnowflake,
 )
-from warehouse_checks.snowflake_sql.cli import main
-from warehouse_checks.snowflake_sql.compile import (
+from warehouse.checks.snowflake_sql.cli import main
+from warehouse.checks.snowflake_sql.compile import (
     DEFAULT_TARGET,
     EXTERNAL_SOURCES,
     OFFLINE_ENV,
@@ -66,8 +66,8 @@ from warehouse_checks.snowflake_sql.compile import (
     offline_environment,
     stage_external_sources,
 )
-from warehouse_checks.snowflake_sql.report import Report, check_compiled, run_check
-from warehouse_checks.snowflake_sql.rules import (
+from warehouse.checks.snowflake_sql.report import Report, check_compiled, run_check
+from warehouse.checks.snowflake_sql.rules import (
     DUCKDB_ONLY,
     FUNCTIONS_FILE,
     SNOWFLAKE_TYPES,
@@ -80,7 +80,7 @@ from warehouse_checks.snowflake_sql.rules import (
     stage_prefix,
 )
 
-# the names pipeline/tests/test_access.py compiles with
+# the names warehouse/runner/tests/test_access.py compiles with
 _environment = offline_environment
 _invoke = invoke_dbt
 

@@ -1,5 +1,5 @@
 import sys
 
-from warehouse_checks.snowflake_sql.cli import main
+from warehouse.checks.snowflake_sql.cli import main
 
 sys.exit(main())

@@ -1,4 +1,4 @@
-"""``python -m warehouse_checks.snowflake_sql``: the check's command line."""
+"""``python -m warehouse.checks.snowflake_sql``: the check's command line."""
 
 from __future__ import annotations
 
@@ -7,15 +7,15 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from warehouse_checks.snowflake_sql.compile import DEFAULT_TARGET, OFFLINE_PROJECT
-from warehouse_checks.snowflake_sql.report import run_check
-from warehouse_checks.snowflake_sql.rules import FUNCTIONS_FILE
-from warehouse_ci.errors import WarehouseError, describe
+from warehouse.checks.snowflake_sql.compile import DEFAULT_TARGET, OFFLINE_PROJECT
+from warehouse.checks.snowflake_sql.report import run_check
+from warehouse.checks.snowflake_sql.rules import FUNCTIONS_FILE
+from warehouse.ci.errors import WarehouseError, describe
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m warehouse_checks.snowflake_sql",
+        prog="python -m warehouse.checks.snowflake_sql",
         description=(
             "Compile the dbt project for its Snowflake target without a Snowflake account"
             " and check that every compiled SQL text parses as Snowflake SQL and calls only"
@@ -47,7 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         type=Path,
         default=None,
         help="a statement log of a dbt build on the emulator (statements.jsonl, written by"
-        " python -m warehouse_checks.emulator): check every statement dbt sent",
+        " python -m warehouse.checks.emulator): check every statement dbt sent",
     )
     parser.add_argument(
         "--target",

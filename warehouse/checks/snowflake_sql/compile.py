@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from warehouse_checks.snowflake_sql.adapter import OfflineSnowflake
-from warehouse_checks.snowflake_sql.rules import check_file_name_expressions, stage_prefix
+from warehouse.checks.snowflake_sql.adapter import OfflineSnowflake
+from warehouse.checks.snowflake_sql.rules import check_file_name_expressions, stage_prefix
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_TARGET = "prod"
 OFFLINE_PROJECT = REPO_ROOT / "offline"
 PACKAGES_VARIABLE = "DBT_PACKAGES_INSTALL_PATH"  # read by the root's dbt_project.yml

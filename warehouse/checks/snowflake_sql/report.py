@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from warehouse_checks.snowflake_sql.compile import (
+from warehouse.checks.snowflake_sql.compile import (
     DEFAULT_TARGET,
     OFFLINE_PROJECT,
     REPO_ROOT,
@@ -16,14 +16,14 @@ from warehouse_checks.snowflake_sql.compile import (
     compile_project,
     stage_external_sources,
 )
-from warehouse_checks.snowflake_sql.rules import (
+from warehouse.checks.snowflake_sql.rules import (
     FUNCTIONS_FILE,
     check_sql,
     check_target_branches,
     load_allowed_functions,
     stage_prefix,
 )
-from warehouse_ci.errors import MissingInputError
+from warehouse.ci.errors import MissingInputError
 
 # --- the whole check -------------------------------------------------------------------------
 
@@ -89,9 +89,9 @@ def run_check(
 ) -> Report:
     """Check ``project_dir`` (default: the offline project, which needs no package); with
     ``packages_dir`` (the hub packages), also the root's `stage_external_sources`; with
-    ``statements_file`` (the emulator's log, warehouse_checks/emulator.py), every
+    ``statements_file`` (the emulator's log, warehouse/checks/emulator.py), every
     statement a `dbt build` sent."""
-    from warehouse_checks import sent_sql
+    from warehouse.checks import sent_sql
 
     for needed in (project_dir / "dbt_project.yml", functions_file, statements_file):
         if needed is None:

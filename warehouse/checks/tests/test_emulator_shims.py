@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import sqlglot
 
-from warehouse_checks import emulator, emulator_shims
+from warehouse.checks import emulator, emulator_shims
 
 DOC = (emulator.REPO_ROOT / "docs" / "snowflake-emulator.md").read_text(encoding="utf-8")
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from warehouse_checks import emulator
-from warehouse_checks import snowflake_sql as sf
-from warehouse_ci.errors import CheckError, MissingInputError, WarehouseError
+from warehouse.checks import emulator
+from warehouse.checks import snowflake_sql as sf
+from warehouse.ci.errors import CheckError, MissingInputError, WarehouseError
 
 PACKAGE = Path(sf.__file__).parent
 JOBS = {"rules", "adapter", "compile", "report", "cli"}
@@ -38,7 +38,7 @@ def test_one_small_module_per_job() -> None:
 
 def test_python_dash_m_still_runs() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "warehouse_checks.snowflake_sql", "--help"],
+        [sys.executable, "-m", "warehouse.checks.snowflake_sql", "--help"],
         capture_output=True,
         text=True,
         check=False,

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 BASELINE = ROOT / ".secrets.baseline"
 HOOK = Path(sys.executable).with_name("detect-secrets-hook")
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from warehouse_checks import emulator as emu
-from warehouse_checks import sent_sql
-from warehouse_checks import snowflake_sql as sf
+from warehouse.checks import emulator as emu
+from warehouse.checks import sent_sql
+from warehouse.checks import snowflake_sql as sf
 
 ALLOWED = sf.load_allowed_functions()
 PROJECT_FOLDERS = ("models", "macros", "tests", "seeds", "snapshots", "analyses")

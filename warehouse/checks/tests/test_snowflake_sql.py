@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from warehouse_checks import snowflake_sql as sf
+from warehouse.checks import snowflake_sql as sf
 
 ALLOWED = sf.load_allowed_functions()
 

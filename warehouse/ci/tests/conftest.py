@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from warehouse_ci.core import REPO_ROOT, Settings, dbt
+from warehouse.ci.core import REPO_ROOT, Settings, dbt
 
 PROJECT_PARTS = ("models", "macros", "seeds", "snapshots", "tests", "analyses", "offline")
 PROJECT_FILES = ("dbt_project.yml", "profiles.yml")

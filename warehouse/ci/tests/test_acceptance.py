@@ -8,11 +8,11 @@ import json
 import duckdb
 import pytest
 
-from warehouse_ci import diff, environment, janitor, plan, promote
-from warehouse_ci.categories import ChangeCategory
-from warehouse_ci.core import Manifest
-from warehouse_ci.errors import PromotionRefusedError
-from warehouse_ci.tests.conftest import edited, fingerprint
+from warehouse.ci import diff, environment, janitor, plan, promote
+from warehouse.ci.categories import ChangeCategory
+from warehouse.ci.core import Manifest
+from warehouse.ci.errors import PromotionRefusedError
+from warehouse.ci.tests.conftest import edited, fingerprint
 
 PKG = "model.insurance_warehouse."
 BASE_POLICIES = "models/staging/landing/base/base_landing__policies.sql"

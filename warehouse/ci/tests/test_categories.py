@@ -6,12 +6,12 @@ import json
 import re
 from pathlib import Path
 
-from warehouse_ci import plan as plan_module
-from warehouse_ci import report
-from warehouse_ci.categories import ChangeCategory
-from warehouse_ci.classify import classify_sql
-from warehouse_ci.core import REPO_ROOT, Settings
-from warehouse_ci.plan import Change, Plan
+from warehouse.ci import plan as plan_module
+from warehouse.ci import report
+from warehouse.ci.categories import ChangeCategory
+from warehouse.ci.classify import classify_sql
+from warehouse.ci.core import REPO_ROOT, Settings
+from warehouse.ci.plan import Change, Plan
 
 # the strings plan.json and the pull-request comment used before the enum
 STRINGS = {
@@ -82,7 +82,7 @@ def test_no_category_string_outside_the_enum() -> None:
     """The category strings are spelt once, in categories.py."""
     quoted = re.compile(r"[\"'](" + "|".join(sorted(STRINGS, key=len, reverse=True)) + r")[\"']")
     found = []
-    for path in sorted((REPO_ROOT / "warehouse_ci").glob("*.py")):
+    for path in sorted((REPO_ROOT / "warehouse" / "ci").glob("*.py")):
         if path.name == "categories.py":
             continue
         for number, line in enumerate(path.read_text().splitlines(), 1):

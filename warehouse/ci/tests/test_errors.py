@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from warehouse_ci import cli, core, environment, plan, promote
-from warehouse_ci.core import REPO_ROOT, DbtCall, Manifest, Settings, read_json, write_json
-from warehouse_ci.errors import (
+from warehouse.ci import cli, core, environment, plan, promote
+from warehouse.ci.core import REPO_ROOT, DbtCall, Manifest, Settings, read_json, write_json
+from warehouse.ci.errors import (
     ConfigurationError,
     DbtInvocationError,
     EnvironmentNotFoundError,
@@ -24,7 +24,7 @@ from warehouse_ci.errors import (
     PromotionRefusedError,
     WarehouseError,
 )
-from warehouse_ci.plan import Plan
+from warehouse.ci.plan import Plan
 
 CLI_MODULES = {"cli.py", "__main__.py"}
 
@@ -131,7 +131,7 @@ def test_snowflake_without_its_settings_is_a_configuration_error(
 def test_no_exit_below_the_command_line() -> None:
     """No module of warehouse_ci or warehouse_checks but an entry point exits the process."""
     found = []
-    for package in ("warehouse_ci", "warehouse_checks"):
+    for package in ("warehouse/ci", "warehouse/checks"):
         for path in sorted((REPO_ROOT / package).rglob("*.py")):
             if "tests" in path.parts or path.name in CLI_MODULES:
                 continue
@@ -212,7 +212,7 @@ def test_cli_keeps_the_traceback_of_a_bug(
 def test_entry_point_prints_one_line_and_exits_non_zero(tmp_path: Path) -> None:
     done = subprocess.run(
         [
-            *(sys.executable, "-m", "warehouse_ci", "plan", "--state", str(tmp_path / "none")),
+            *(sys.executable, "-m", "warehouse.ci", "plan", "--state", str(tmp_path / "none")),
             *("--project-dir", str(REPO_ROOT / "offline"), "--workdir", str(tmp_path), "--quiet"),
         ],
         capture_output=True,

@@ -11,12 +11,12 @@ import pytest
 import sqlglot
 import yaml
 
-from warehouse_ci.categories import ChangeCategory
-from warehouse_ci.classify import classify_sql, output_columns, passes_columns_through
-from warehouse_ci.cli import build_parser
-from warehouse_ci.core import REPO_ROOT, Relation, to_dialect
-from warehouse_ci.diff import diff_sql, sample_sql
-from warehouse_ci.promote import snowflake_promotion_sql, snowflake_rollback_sql
+from warehouse.ci.categories import ChangeCategory
+from warehouse.ci.classify import classify_sql, output_columns, passes_columns_through
+from warehouse.ci.cli import build_parser
+from warehouse.ci.core import REPO_ROOT, Relation, to_dialect
+from warehouse.ci.diff import diff_sql, sample_sql
+from warehouse.ci.promote import snowflake_promotion_sql, snowflake_rollback_sql
 
 BASE = """
 with accepted as (select * from "db"."main_staging"."policies" where quarantine_reason is null),
@@ -135,7 +135,7 @@ def test_cli_help_reads_well():
     for command in ("plan", "env", "diff", "report", "promote", "save-state", "janitor"):
         assert command in text
     out = subprocess.run(
-        [sys.executable, "-m", "warehouse_ci", "plan", "--help"],
+        [sys.executable, "-m", "warehouse.ci", "plan", "--help"],
         capture_output=True,
         text=True,
         check=True,
@@ -195,8 +195,8 @@ def test_diff_without_samples_keeps_no_row(tmp_path):
     """CI diffs run with --samples 0: counts and match rates, never a row's values."""
     import duckdb
 
-    from warehouse_ci.core import Relation, Settings, Warehouse
-    from warehouse_ci.diff import compare
+    from warehouse.ci.core import Relation, Settings, Warehouse
+    from warehouse.ci.diff import compare
 
     database = tmp_path / "w.duckdb"
     with duckdb.connect(str(database)) as con:

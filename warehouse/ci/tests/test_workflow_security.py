@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-from warehouse_ci.core import REPO_ROOT
+from warehouse.ci.core import REPO_ROOT
 
 WORKFLOWS = REPO_ROOT / ".github" / "workflows"
 # Secrets that open production: they may appear only in a job of the `production` environment.

@@ -9,8 +9,8 @@ import pytest
 
 from generator.manifest import Manifest, ManifestFile, sha256_bytes
 from generator.tests.conftest import faulty_config
-from pipeline.modes import air_gapped
-from pipeline.run import RunReport, run_pipeline
+from warehouse.runner.modes import air_gapped
+from warehouse.runner.run import RunReport, run_pipeline
 
 AIR_GAPPED = air_gapped("tests run without hub packages")
 

@@ -20,10 +20,10 @@ from typing import Any
 import pytest
 import sqlglot
 
-from pipeline.tests.conftest import large_scale
-from warehouse_checks import snowflake_sql as sf
+from warehouse.checks import snowflake_sql as sf
+from warehouse.runner.tests.conftest import large_scale
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 OFFLINE = ROOT / "offline"
 ACCOUNT_SETUP = ROOT / "terraform" / "admin" / "account_setup.sql"
 REPORTING_PATH = "models/marts/"

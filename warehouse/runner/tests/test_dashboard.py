@@ -17,10 +17,10 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.metrics import Metrics, duckdb_metrics
-from dashboard.pages import LABELS, PAGES, figure
-from pipeline.modes import OFFLINE, ROOT
-from pipeline.publish import DATABASE, SEMANTIC_MANIFEST, publish
+from warehouse.dashboard.metrics import Metrics, duckdb_metrics
+from warehouse.dashboard.pages import LABELS, PAGES, figure
+from warehouse.runner.modes import OFFLINE, ROOT
+from warehouse.runner.publish import DATABASE, SEMANTIC_MANIFEST, publish
 
 SCREENSHOTS = Path(os.environ.get("WAREHOUSE_ARTIFACTS", ROOT / "artifacts")) / "screenshots"
 # The text each page shows once its figures are there (a header alone is not enough).
@@ -49,7 +49,7 @@ def metrics(published: Path) -> Metrics:
 
 def _app(key: str) -> AppTest:
     return AppTest.from_string(
-        f"from dashboard.app import render_key\nrender_key({key!r})", default_timeout=120
+        f"from warehouse.dashboard.app import render_key\nrender_key({key!r})", default_timeout=120
     )
 
 
@@ -108,7 +108,7 @@ def running_app(published: Path) -> Iterator[str]:
         [
             str(Path(sys.executable).with_name("streamlit")),
             "run",
-            str(ROOT / "dashboard" / "app.py"),
+            str(ROOT / "warehouse" / "dashboard" / "app.py"),
             "--server.headless=true",
             f"--server.port={port}",
             "--server.address=127.0.0.1",
@@ -194,7 +194,7 @@ def test_a_reader_of_the_published_copy_never_locks_the_build_out(tmp_path: Path
 PROD_CONSTRUCTION = """
 import sys
 from pathlib import Path
-from dashboard.metrics import snowflake_metrics
+from warehouse.dashboard.metrics import snowflake_metrics
 metrics = snowflake_metrics(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]))
 print(type(metrics.client).__name__, metrics.client.sql_engine_type.value)
 print(metrics.explain(["gross_loss_ratio"], ["metric_time__year"]))

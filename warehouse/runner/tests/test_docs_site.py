@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.dbt import Dbt, dbt_environment
-from pipeline.tests.conftest import AIR_GAPPED
+from warehouse.runner.dbt import Dbt, dbt_environment
+from warehouse.runner.tests.conftest import AIR_GAPPED
 
 OVERVIEW = "Where to start"
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline.dbt import Dbt, dbt_environment
-from pipeline.tests.conftest import AIR_GAPPED
+from warehouse.runner.dbt import Dbt, dbt_environment
+from warehouse.runner.tests.conftest import AIR_GAPPED
 
 SETTINGS = ("DUCKDB_MEMORY_LIMIT", "DUCKDB_THREADS", "DUCKDB_TEMP_DIRECTORY")
 SHOW = (

@@ -2,7 +2,7 @@
 
 One emulator session (two dbt builds on fakesnow, about 2.5 minutes) over the lake of
 the pipeline test's DuckDB warehouse; the statements it sent are checked as Snowflake SQL
-(warehouse_checks/sent_sql.py). docs/snowflake-emulator.md says what this proves.
+(warehouse/checks/sent_sql.py). docs/snowflake-emulator.md says what this proves.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.run import RunReport
-from warehouse_checks import emulator as emu
-from warehouse_checks import sent_sql
-from warehouse_checks import snowflake_sql as sf
+from warehouse.checks import emulator as emu
+from warehouse.checks import sent_sql
+from warehouse.checks import snowflake_sql as sf
+from warehouse.runner.run import RunReport
 
 
 @pytest.fixture(scope="session")

@@ -19,11 +19,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline.dbt import Dbt, dbt_environment
-from pipeline.modes import Mode
-from pipeline.run import RunReport
+from warehouse.runner.dbt import Dbt, dbt_environment
+from warehouse.runner.modes import Mode
+from warehouse.runner.run import RunReport
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 PROJECT_PARTS = ("models", "macros", "seeds", "snapshots", "tests", "analyses", "offline")
 PROJECT_FILES = ("dbt_project.yml", "profiles.yml")
 # What is allowed to keep a trace: the lake's mirror (immutable, like the lake) and the

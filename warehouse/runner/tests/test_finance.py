@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from generator.tests.contract_reader import read_lake
-from pipeline.dbt import Dbt, dbt_environment
-from pipeline.tests.conftest import AIR_GAPPED
-from pipeline.tests.test_pipeline import query, relation
+from warehouse.runner.dbt import Dbt, dbt_environment
+from warehouse.runner.tests.conftest import AIR_GAPPED
+from warehouse.runner.tests.test_pipeline import query, relation
 
 WRITTEN = {"bound", "endorsed", "cancelled", "expired"}
 CENT = Decimal("0.01")
@@ -306,7 +306,7 @@ def test_triangles_know_each_claim_as_at_each_age(warehouse, finance):
     rates = {
         (row["month"], row["currency"]): Decimal(row["usd_per_unit"])
         for row in csv.DictReader(
-            (Path(__file__).parents[2] / "seeds" / "fx_rates_monthly.csv").open()
+            (Path(__file__).parents[3] / "seeds" / "fx_rates_monthly.csv").open()
         )
     }
     versions: dict[str, list[dict]] = defaultdict(list)

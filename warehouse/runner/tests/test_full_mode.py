@@ -22,10 +22,10 @@ import duckdb
 import pytest
 
 from generator.tests.conftest import faulty_config
-from pipeline.elementary import edr_executable
-from pipeline.modes import PACKAGES_VARIABLE, ROOT, full
-from pipeline.run import RunReport, render_summary, run_pipeline
-from pipeline.tests.conftest import large_scale
+from warehouse.runner.elementary import edr_executable
+from warehouse.runner.modes import PACKAGES_VARIABLE, ROOT, full
+from warehouse.runner.run import RunReport, render_summary, run_pipeline
+from warehouse.runner.tests.conftest import large_scale
 
 DBT = str(Path(sys.executable).with_name("dbt"))
 

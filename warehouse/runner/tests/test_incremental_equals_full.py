@@ -27,8 +27,8 @@ import pytest
 
 from generator.generate import generate
 from generator.tests.conftest import faulty_config
-from pipeline.dbt import dbt_environment
-from pipeline.tests.conftest import AIR_GAPPED, deliver_manifest, large_scale
+from warehouse.runner.dbt import dbt_environment
+from warehouse.runner.tests.conftest import AIR_GAPPED, deliver_manifest, large_scale
 
 # Columns that say when a dbt run processed the row: the only columns allowed to differ.
 AUDIT_COLUMNS = frozenset({"processed_at"})

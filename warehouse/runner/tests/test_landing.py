@@ -22,9 +22,9 @@ import pytest
 from generator.config import FaultRates
 from generator.generate import generate
 from generator.tests.conftest import faulty_config
-from pipeline.dbt import Dbt, dbt_environment
-from pipeline.modes import OFFLINE, ROOT
-from pipeline.tests.conftest import AIR_GAPPED, deliver_manifest
+from warehouse.runner.dbt import Dbt, dbt_environment
+from warehouse.runner.modes import OFFLINE, ROOT
+from warehouse.runner.tests.conftest import AIR_GAPPED, deliver_manifest
 
 DBT = str(Path(sys.executable).with_name("dbt"))
 HOSTILE = "x'); drop table landing.claims; --"

@@ -20,8 +20,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.dbt import Dbt, dbt_environment
-from pipeline.tests.conftest import AIR_GAPPED, deliver_manifest
+from warehouse.runner.dbt import Dbt, dbt_environment
+from warehouse.runner.tests.conftest import AIR_GAPPED, deliver_manifest
 
 LINE_COLUMNS = ["line_code", "line_name", "line_group", "is_active", "record_status", "updated_at"]
 EXAMPLES = 40 if os.environ.get("WAREHOUSE_TEST_SCALE") == "large" else 4

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from pipeline.tests.conftest import deliver_manifest
-from pipeline.tests.test_landing import NEW_DATE, Warehouse, clean_lake, delivered, query
+from warehouse.runner.tests.conftest import deliver_manifest
+from warehouse.runner.tests.test_landing import NEW_DATE, Warehouse, clean_lake, delivered, query
 
 LINES = 120_000
 # physical line numbers (1-based) of lines that are not UTF-8; 2 is the first data line of

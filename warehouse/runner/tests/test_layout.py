@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import yaml
 
-from pipeline.modes import OFFLINE, PACKAGES_VARIABLE, ROOT
+from warehouse.runner.modes import OFFLINE, PACKAGES_VARIABLE, ROOT
 
 DBT = str(Path(sys.executable).with_name("dbt"))
 PATH_KEYS = (

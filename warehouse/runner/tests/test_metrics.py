@@ -15,9 +15,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dashboard.metrics import Metrics, duckdb_metrics
-from pipeline.modes import OFFLINE, ROOT
-from pipeline.publish import DATABASE, SEMANTIC_MANIFEST
+from warehouse.dashboard.metrics import Metrics, duckdb_metrics
+from warehouse.runner.modes import OFFLINE, ROOT
+from warehouse.runner.publish import DATABASE, SEMANTIC_MANIFEST
 
 MARTS = "main_marts"
 YEAR, LINE_GROUP, COUNTRY = "metric_time__year", "policy__line_group", "policy__country"

@@ -1,4 +1,4 @@
-"""`warehouse run` builds only when there is something to build (pipeline/build_state.py).
+"""`warehouse run` builds only when there is something to build (warehouse/runner/build_state.py).
 
 On a copy of the project (so that a model can be edited): a first run builds; a second
 run with no new data builds nothing (decided without dbt while the lake's files are as
@@ -17,16 +17,16 @@ from pathlib import Path
 import pytest
 
 from generator.tests.conftest import faulty_config
-from pipeline.build_state import (
+from warehouse.runner.build_state import (
     Asked,
     LandingFingerprint,
     SavedState,
     decide_on_code,
     decide_on_data,
 )
-from pipeline.modes import ROOT, Mode
-from pipeline.run import RunReport, run_pipeline
-from pipeline.tests.conftest import deliver_manifest
+from warehouse.runner.modes import ROOT, Mode
+from warehouse.runner.run import RunReport, run_pipeline
+from warehouse.runner.tests.conftest import deliver_manifest
 
 DBT_FOLDERS = ("models", "macros", "seeds", "snapshots", "tests", "analyses")
 EDITED = Path("models", "marts", "claims", "rpt_claims_per_day.sql")

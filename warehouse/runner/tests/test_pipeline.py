@@ -14,8 +14,8 @@ import duckdb
 import pytest
 
 from generator.tests.contract_reader import read_lake
-from pipeline.dbt import Dbt, dbt_environment
-from pipeline.tests.conftest import AIR_GAPPED, deliver_manifest, pipeline_config
+from warehouse.runner.dbt import Dbt, dbt_environment
+from warehouse.runner.tests.conftest import AIR_GAPPED, deliver_manifest, pipeline_config
 
 
 def query(database: Path, sql: str) -> list[tuple]:

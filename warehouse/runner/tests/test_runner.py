@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.dbt import Dbt, dbt_environment
-from pipeline.modes import Mode
+from warehouse.runner.dbt import Dbt, dbt_environment
+from warehouse.runner.modes import Mode
 
 
 def test_a_failing_operation_says_why(tmp_path: Path) -> None:

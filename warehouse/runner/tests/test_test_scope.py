@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.dbt import Dbt, DbtOutcome, dbt_environment
-from pipeline.modes import ROOT, Mode
+from warehouse.runner.dbt import Dbt, DbtOutcome, dbt_environment
+from warehouse.runner.modes import ROOT, Mode
 
 PROJECT = """\
 name: insurance_warehouse
