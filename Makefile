@@ -59,8 +59,7 @@ test-terraform: venv  ## Static checks of terraform/ (fmt, checkov in its own ve
 	bash terraform/scripts/static_checks.sh
 
 dashboard: venv  ## Serve the dashboard on the warehouse `make run` published (DBT_TARGET=prod: Snowflake)
-	$(BIN)/streamlit run warehouse/dashboard/app.py --server.headless true --browser.gatherUsageStats false \
-		--client.toolbarMode viewer $(if $(PORT),--server.port $(PORT))
+	$(BIN)/warehouse dashboard $(if $(PORT),--port $(PORT))
 
 # The project `make run` used last (root in full mode, offline/ in air-gapped mode).
 MF_PROJECT = $(shell dirname $$(dirname $$(ls -t target/semantic_manifest.json \
@@ -74,10 +73,10 @@ elementary-cli:  ## Install the Elementary CLI (edr) in .venv-edr, for the repor
 	bash scripts/edr_venv.sh
 
 check-snowflake-sql: venv  ## Compile for Snowflake offline and check the SQL (also in make test)
-	$(BIN)/python -m warehouse.checks.snowflake_sql
+	$(BIN)/warehouse check snowflake-sql
 
 emulator: venv  ## Build the DAG on the Snowflake emulator (fakesnow) and compare every mart with DuckDB (also in make test)
-	$(BIN)/python -m warehouse.checks.emulator
+	$(BIN)/warehouse check emulator
 
 bench: venv  ## Generator throughput and peak memory at two scales
 	$(BIN)/lakegen bench
@@ -86,7 +85,7 @@ bench: venv  ## Generator throughput and peak memory at two scales
 BENCH_SIZES ?= 50000 200000 1000000
 
 bench-warehouse: venv  ## Full build against the one-query floor, an increment, peak memory (BENCH_SIZES)
-	BENCH_SIZES="$(BENCH_SIZES)" $(BIN)/python -m warehouse.runner.bench_warehouse
+	BENCH_SIZES="$(BENCH_SIZES)" $(BIN)/warehouse bench
 
 clean:  ## Remove generated data and build outputs (keeps .venv)
 	rm -rf $(LAKE) bench target logs offline/target offline/logs warehouse.duckdb warehouse.duckdb.wal \

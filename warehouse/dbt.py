@@ -1,17 +1,49 @@
-"""Running dbt in-process, with the environment the project's profiles expect."""
+"""The one module that runs dbt: one way to build its environment, two ways to invoke it.
+
+Every part of the warehouse (the runner, the CI, the offline checks, the dashboard) runs
+dbt through here:
+
+- :func:`variables` builds the environment the project's ``profiles.yml`` reads: the
+  profiles folder, the target, the DuckDB file, the lake, the target path, dbt's own
+  switches; :func:`flags` the matching command-line options (project, profiles, target,
+  target path, log path).
+- :func:`invoke` and :class:`Dbt` run dbt in this process (``dbtRunner``): the default, and
+  the only way a stand-in adapter installed in this process (the offline Snowflake check)
+  is seen by dbt.
+- :func:`run_subprocess` runs dbt in a fresh process, where isolation is the point: the CI
+  (``warehouse plan|env|promote``) runs a sequence of commands against several schemas and
+  targets, each with its own log file whose tail goes into the error, and opens its own
+  connection to the DuckDB file between them; `dbt deps` runs with a timeout. The Snowflake
+  emulator's worker runs dbt in fakesnow's own virtual environment (other DuckDB and sqlglot
+  pins), so it cannot import this module at all.
+- :func:`adapter_type`: the engine of a target, read from the profile (never guessed from
+  the target's name).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from warehouse.runner.modes import ROOT, Mode
+import yaml
+
+from warehouse.errors import ConfigurationError
 
 if TYPE_CHECKING:
     from dbt.cli.main import dbtRunnerResult
+
+    from warehouse.runner.modes import Mode
+
+ROOT = Path(__file__).resolve().parents[1]
+PROFILE_TARGET_VARIABLE = "DBT_TARGET"
 
 
 def httpfs_extension() -> Path | None:
@@ -27,19 +59,145 @@ def httpfs_extension() -> Path | None:
     return found[0] if found else None
 
 
-def dbt_environment(lake: str, database: Path, target_path: Path | None = None) -> dict[str, str]:
+def variables(
+    *,
+    profiles_dir: Path = ROOT,
+    target: str | None = None,
+    database: Path | None = None,
+    lake: str | None = None,
+    target_path: Path | None = None,
+    extra: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """The environment dbt runs with: what ``profiles.yml`` and ``dbt_project.yml`` read
+    (``DBT_TARGET``, ``DUCKDB_PATH``, ``LAKE_ROOT``...), then ``extra`` (a schema, the hub
+    packages' folder, the offline check's placeholders)."""
     env = {
-        "DBT_PROFILES_DIR": str(ROOT),
-        "LAKE_ROOT": lake,
-        "DUCKDB_PATH": str(database),
+        "DBT_PROFILES_DIR": str(profiles_dir),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
+    if target is not None:
+        env[PROFILE_TARGET_VARIABLE] = target
+    if lake is not None:
+        env["LAKE_ROOT"] = lake
+    if database is not None:
+        env["DUCKDB_PATH"] = str(database)
     if target_path is not None:
         env["DBT_TARGET_PATH"] = str(target_path)
     extension = httpfs_extension()
     if extension is not None:
         env["DUCKDB_HTTPFS_EXTENSION"] = str(extension)
+    env.update(extra or {})
     return env
+
+
+def dbt_environment(lake: str, database: Path, target_path: Path | None = None) -> dict[str, str]:
+    """The runner's environment: the project's profiles, a lake and a DuckDB file."""
+    return variables(lake=lake, database=database, target_path=target_path)
+
+
+def flags(
+    project_dir: Path,
+    *,
+    profiles_dir: Path | None = None,
+    target: str | None = None,
+    target_path: Path | None = None,
+    log_path: Path | None = None,
+) -> list[str]:
+    """The command-line options that place one dbt command."""
+    out = ["--project-dir", str(project_dir)]
+    if profiles_dir is not None:
+        out += ["--profiles-dir", str(profiles_dir)]
+    if target is not None:
+        out += ["--target", target]
+    if target_path is not None:
+        out += ["--target-path", str(target_path)]
+    if log_path is not None:
+        out += ["--log-path", str(log_path)]
+    return out
+
+
+@contextlib.contextmanager
+def environment_applied(values: Mapping[str, str], *, override: bool = True) -> Iterator[None]:
+    """``values`` in ``os.environ`` (only the unset ones unless ``override``) for the time
+    of an in-process invocation; the environment is restored afterwards."""
+    saved = dict(os.environ)
+    for key, value in values.items():
+        if override:
+            os.environ[key] = value
+        else:
+            os.environ.setdefault(key, value)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def invoke(
+    args: Sequence[str], *, callbacks: Sequence[Any] = (), manifest: Any = None
+) -> dbtRunnerResult:
+    """One dbt command in this process (the environment is the caller's: see
+    :func:`environment_applied`)."""
+    from dbt.cli.main import dbtRunner
+
+    return dbtRunner(manifest=manifest, callbacks=list(callbacks)).invoke(list(args))
+
+
+def dbt_executable() -> str:
+    """The dbt of this virtual environment (else the one on PATH)."""
+    found = Path(sys.executable).with_name("dbt")
+    return str(found) if found.exists() else "dbt"
+
+
+def run_subprocess(
+    args: Sequence[str],
+    env: Mapping[str, str],
+    *,
+    log: Path | None = None,
+    timeout: float | None = None,
+) -> tuple[subprocess.CompletedProcess[str], float]:
+    """One dbt command in a fresh process, with ``env`` over this process's environment:
+    its output goes to ``log`` (else it is captured). Returns the process and its seconds."""
+    argv = [dbt_executable(), *args]
+    full_env = {**os.environ, **env}
+    start = time.perf_counter()
+    if log is None:
+        proc = subprocess.run(
+            argv, env=full_env, capture_output=True, text=True, timeout=timeout, check=False
+        )
+    else:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("w") as out:
+            proc = subprocess.run(
+                argv,
+                env=full_env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                text=True,
+                timeout=timeout,
+                check=False,
+            )
+    return proc, time.perf_counter() - start
+
+
+def adapter_type(project_dir: Path, profiles_dir: Path, target: str) -> str:
+    """The engine (``duckdb``, ``snowflake``) of ``target`` in the profile ``project_dir``
+    names, as ``profiles.yml`` in ``profiles_dir`` declares it."""
+    try:
+        project = yaml.safe_load((project_dir / "dbt_project.yml").read_text())
+        profiles = yaml.safe_load((profiles_dir / "profiles.yml").read_text())
+    except OSError as error:
+        raise ConfigurationError(f"cannot read the dbt project or profile: {error}") from error
+    name = str((project or {}).get("profile", ""))
+    outputs = ((profiles or {}).get(name) or {}).get("outputs") or {}
+    output = outputs.get(target)
+    if not isinstance(output, dict) or not output.get("type"):
+        known = ", ".join(sorted(outputs)) or "none"
+        raise ConfigurationError(
+            f"profile {name!r} in {profiles_dir / 'profiles.yml'} has no target {target!r}"
+            f" with a type (targets: {known})"
+        )
+    return str(output["type"])
 
 
 @dataclass(frozen=True)

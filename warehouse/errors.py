@@ -1,8 +1,8 @@
 """The warehouse's domain errors.
 
-Library code raises these; only a command-line entry point turns one into its ``exit_code``
-and a one-line message (:func:`describe`). Anything else that escapes is a bug and keeps its
-traceback.
+Library code raises these; only the command line (``warehouse``, :mod:`warehouse.cli`) turns
+one into its ``exit_code`` and a one-line message (:func:`describe`). Anything else that
+escapes is a bug and keeps its traceback.
 
 Exit codes: 1 a dbt invocation or a build failed; 2 the plan has errors; 3 promotion refused;
 4 the configuration or a required input is wrong or missing.
@@ -33,6 +33,14 @@ class MissingInputError(ConfigurationError):
 
 class EnvironmentNotFoundError(MissingInputError):
     """The environment named has no plan or no build record: `plan` / `env` never ran."""
+
+
+class HubPackagesUnavailable(ConfigurationError):
+    """Full mode was asked for, and the hub packages are neither installed nor installable."""
+
+
+class MetricsUnavailable(MissingInputError):
+    """The published warehouse or its semantic manifest is missing (the dashboard)."""
 
 
 class DbtInvocationError(WarehouseError):

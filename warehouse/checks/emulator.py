@@ -1,6 +1,6 @@
 """The DAG on a Snowflake emulator (fakesnow), compared with the DuckDB build.
 
-    python -m warehouse.checks.emulator [--lake LAKE --duckdb WAREHOUSE.duckdb] [--work-dir D]
+    warehouse check emulator [--lake LAKE --duckdb WAREHOUSE.duckdb] [--work-dir D]
 
 dbt builds the offline project for a Snowflake target whose connection is fakesnow's
 (:mod:`warehouse.checks.emulator_worker`, in fakesnow's own virtual environment
@@ -34,7 +34,6 @@ import json
 import os
 import re
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Mapping, Sequence
@@ -45,7 +44,7 @@ from typing import Any
 
 from warehouse.checks.emulator_worker import HUNG_EXIT_CODE, relation_figures
 from warehouse.checks.snowflake_sql.rules import stage_prefix
-from warehouse.ci.errors import CheckError, describe
+from warehouse.errors import CheckError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 OFFLINE_PROJECT = REPO_ROOT / "offline"
@@ -435,16 +434,41 @@ def _build_duckdb(base: Path) -> tuple[Path, Path]:
     return lake, database
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m warehouse.checks.emulator",
-        description="Build the DAG on fakesnow and compare every mart with the DuckDB build.",
+EXAMPLES = """\
+examples:
+  warehouse check emulator                      # a small lake, built on DuckDB and on fakesnow
+  warehouse check emulator --lake lake --duckdb warehouse.duckdb --first-build-only
+"""
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``warehouse check emulator``."""
+    parser = sub.add_parser(
+        "emulator",
+        help="build the DAG on the Snowflake emulator and compare every mart with DuckDB",
+        description="Build the DAG on fakesnow (the Snowflake emulator, in its own virtual "
+        "environment: scripts/fakesnow_venv.sh) and compare every mart with the DuckDB "
+        "build of the same lake. Exits 1 when anything differs.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--lake", type=Path, help="a lake (default: generate a small one)")
     parser.add_argument("--duckdb", type=Path, help="the DuckDB warehouse built from --lake")
-    parser.add_argument("--work-dir", type=Path, default=None)
-    parser.add_argument("--statement-timeout", type=float, default=STATEMENT_TIMEOUT)
-    parser.add_argument("--timeout", type=float, default=TOTAL_TIMEOUT)
+    parser.add_argument(
+        "--work-dir", type=Path, default=None, help="default: a new temporary folder"
+    )
+    parser.add_argument(
+        "--statement-timeout",
+        type=float,
+        default=STATEMENT_TIMEOUT,
+        help=f"seconds a statement may take (default: {STATEMENT_TIMEOUT:g})",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=TOTAL_TIMEOUT,
+        help=f"seconds for the whole run (default: {TOTAL_TIMEOUT:g})",
+    )
     parser.add_argument(
         "--without-shim",
         action="append",
@@ -455,28 +479,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--first-build-only", action="store_true", help="stop after the first build"
     )
-    args = parser.parse_args(argv)
-    work = args.work_dir or Path(tempfile.mkdtemp(prefix="snowflake-emulator-"))
+    parser.set_defaults(handler=run_command)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """``warehouse check emulator``; domain errors are left to the command line."""
     if (args.lake is None) != (args.duckdb is None):
-        parser.error("give both --lake and --duckdb, or neither")
+        raise EmulatorError("give both --lake and --duckdb, or neither")
+    work = args.work_dir or Path(tempfile.mkdtemp(prefix="snowflake-emulator-"))
     if args.lake is None:
         print(f"emulator: building the reference lake and DuckDB warehouse in {work}")
         lake, database = _build_duckdb(work / "duckdb")
     else:
         lake, database = args.lake, args.duckdb
-    try:
-        runs = default_runs(lake)
-        result = run_emulator(
-            lake,
-            work / "emulator",
-            runs[:1] if args.first_build_only else runs,
-            disabled_shims=args.without_shim,
-            statement_timeout=args.statement_timeout,
-            timeout=args.timeout,
-        )
-    except EmulatorError as error:
-        print(describe("emulator", error), file=sys.stderr)
-        return error.exit_code
+    runs = default_runs(lake)
+    result = run_emulator(
+        lake,
+        work / "emulator",
+        runs[:1] if args.first_build_only else runs,
+        disabled_shims=args.without_shim,
+        statement_timeout=args.statement_timeout,
+        timeout=args.timeout,
+    )
     comparisons = compare(duckdb_figures(database, list(result.marts)), result.marts)
     print(render(comparisons, result))
     problems = run_problems(result) + staging_problems(result)
@@ -485,7 +509,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"  - {problem}")
     print(f"{len(problems)} problem(s)" if problems else "OK: every mart equals the DuckDB build")
     return 1 if problems else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,4 +1,5 @@
-"""warehouse-ci: plan, build, diff and promote a change to the dbt warehouse.
+"""``warehouse plan|env|diff|report|promote|save-state|janitor``: plan, build, diff and
+promote a change to the dbt warehouse.
 
 The same commands run in CI and on a laptop; DuckDB by default, Snowflake with --target prod.
 """
@@ -8,7 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from warehouse.ci.core import (
@@ -17,19 +18,19 @@ from warehouse.ci.core import (
     default_project_dir,
     profiles_dir,
 )
-from warehouse.ci.errors import PlanError, WarehouseError, describe
+from warehouse.errors import PlanError
 
 EPILOG = """\
 a change, start to end (DuckDB, production = warehouse.duckdb as `make run` left it):
-  warehouse-ci save-state --state target/prod-state   # on main: production's manifest
+  warehouse save-state --state target/prod-state  # on main: production's manifest
   # ...edit models on a branch...
-  warehouse-ci plan --state target/prod-state       # what changed, breaking or not
-  warehouse-ci env  --state target/prod-state       # build only that into ci_<branch>_*
-  warehouse-ci diff                                 # compare with production on each grain
-  warehouse-ci report --out report.md               # the Markdown for the pull request
-  warehouse-ci promote --state-out target/prod-state  # make it production (tests must pass)
-  warehouse-ci promote --rollback                   # put the previous production back
-  warehouse-ci janitor --older-than 7               # drop stale environments
+  warehouse plan --state target/prod-state        # what changed, breaking or not
+  warehouse env  --state target/prod-state        # build only that into ci_<branch>_*
+  warehouse diff                                  # compare with production on each grain
+  warehouse report --out report.md                # the Markdown for the pull request
+  warehouse promote --state-out target/prod-state # make it production (tests must pass)
+  warehouse promote --rollback                    # put the previous production back
+  warehouse janitor --older-than 7                # drop stale environments
 
 exit codes: 0 ok; 1 a build, a test or a dbt command failed; 2 the plan has errors;
   3 promotion refused; 4 a missing input (no state, no plan, environment never built).
@@ -84,30 +85,42 @@ def _state(parser: argparse.ArgumentParser, required: bool = True) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="warehouse-ci",
-        description="Plan, build, diff and promote changes to the dbt warehouse: "
-        "SQLMesh-style plans and branch environments for the dbt project.",
-        epilog=EPILOG,
+def _parser(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    help: str,
+    description: str,
+    example: str,
+) -> argparse.ArgumentParser:
+    return sub.add_parser(
+        name,
+        help=help,
+        description=f"{description}\n\nexample:\n  {example}\n\nthe whole cycle:\n{EPILOG}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser(
+
+def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The CI's commands: plan, env, diff, report, promote, save-state, janitor."""
+    p = _parser(
+        sub,
         "plan",
-        help="list modified models, classify each change, show what must be rebuilt",
-        description="Compare the working tree with production's manifest: directly and "
-        "indirectly modified models, breaking or non-breaking, column changes, rebuild set.",
+        "list modified models, classify each change, show what must be rebuilt",
+        "Compare the working tree with production's manifest: directly and indirectly "
+        "modified models,\nbreaking or non-breaking, column changes, the rebuild set. "
+        "Exits 2 when the plan has errors.",
+        "warehouse plan --state target/prod-state",
     )
     _state(p)
     p.add_argument("--json", action="store_true", help="print the plan as JSON")
 
-    e = sub.add_parser(
+    e = _parser(
+        sub,
         "env",
-        help="build the planned set into the environment's schemas (unit tests, build, tests)",
-        description="Build the last plan's rebuild set into ci_<env>_*, deferring everything "
-        "else to production. Run `plan` first.",
+        "build the planned set into the environment's schemas (unit tests, build, tests)",
+        "Build the last plan's rebuild set into ci_<env>_*, deferring everything else to "
+        "production.\nRun `warehouse plan` first.",
+        "warehouse env --state target/prod-state",
     )
     _state(e)
     e.add_argument(
@@ -116,21 +129,37 @@ def build_parser() -> argparse.ArgumentParser:
         help="also time a full build of the project (into a scratch schema, dropped after)",
     )
 
-    d = sub.add_parser("diff", help="compare each rebuilt model with production on its grain")
+    d = _parser(
+        sub,
+        "diff",
+        "compare each rebuilt model with production on its grain",
+        "Compare each model the environment rebuilt with production's, row by row on the "
+        "model's grain:\nadded, removed and changed keys, and samples of the differences.",
+        "warehouse diff --samples 0",
+    )
     d.add_argument("--samples", type=int, default=5, help="sample differences per model")
     d.add_argument(
         "--keys", type=int, default=100, help="differing keys kept per model in diff.json"
     )
     d.add_argument("--json", action="store_true", help="print the diff as JSON")
 
-    r = sub.add_parser("report", help="the plan, build and diff as Markdown")
+    r = _parser(
+        sub,
+        "report",
+        "the plan, build and diff as Markdown",
+        "The environment's plan, build and diff as one Markdown page (the pull request's comment).",
+        "warehouse report --out report.md",
+    )
     r.add_argument("--out", type=Path, default=None, help="write here (default: stdout)")
 
-    pr = sub.add_parser(
+    pr = _parser(
+        sub,
         "promote",
-        help="make the tested environment production, atomically (or --rollback)",
-        description="Refused when the environment's tests failed. The replaced relations "
-        "are kept in <schema>__previous for --rollback.",
+        "make the tested environment production, atomically (or --rollback)",
+        "Make the environment production, atomically. Refused (exit 3) when the "
+        "environment's tests\nfailed. The replaced relations are kept in "
+        "<schema>__previous for --rollback.",
+        "warehouse promote --state-out target/prod-state",
     )
     pr.add_argument("--rollback", action="store_true", help="undo the last promotion")
     pr.add_argument(
@@ -141,12 +170,24 @@ def build_parser() -> argparse.ArgumentParser:
         "production manifest here",
     )
 
-    s = sub.add_parser(
-        "save-state", help="compile the tree against production; keep its manifest as state"
+    s = _parser(
+        sub,
+        "save-state",
+        "compile the tree against production; keep its manifest as state",
+        "Compile the working tree against production and keep its manifest: the state "
+        "the next\n`warehouse plan` compares with.",
+        "warehouse save-state --state target/prod-state",
     )
     _state(s)
 
-    j = sub.add_parser("janitor", help="drop environments no longer needed")
+    j = _parser(
+        sub,
+        "janitor",
+        "drop environments no longer needed",
+        "Drop the schemas of environments no longer needed (closed pull requests, stale "
+        "branches),\nfound from the registry the CI keeps in the warehouse.",
+        "warehouse janitor --older-than 7 --dry-run",
+    )
     j.add_argument("--keep", default=None, help="comma-separated environments to keep")
     j.add_argument("--drop", default=None, help="comma-separated environments to drop")
     j.add_argument("--older-than", type=float, default=None, help="days since built")
@@ -154,7 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     for each in (p, e, d, r, pr, s, j):
         _common(each)
-    return parser
+        each.set_defaults(handler=run)
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -174,13 +215,11 @@ def settings_from(args: argparse.Namespace) -> Settings:
     )
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    try:
-        return run(args)
-    except WarehouseError as error:
-        print(describe(f"warehouse-ci {args.command}", error), file=sys.stderr)
-        return error.exit_code
+def main(argv: Sequence[str] | None = None) -> int:
+    """``warehouse <command> ...`` for the CI's commands (the tests call it)."""
+    from warehouse.cli import main as warehouse_main
+
+    return warehouse_main(argv)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -250,7 +289,3 @@ def run(args: argparse.Namespace) -> int:
             print("no environment to drop")
         return 0
     return 1  # pragma: no cover
-
-
-if __name__ == "__main__":
-    sys.exit(main())

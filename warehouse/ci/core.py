@@ -1,20 +1,21 @@
 """What every command shares: settings, dbt as a subprocess, manifests, the warehouse connection.
 
-dbt runs as a subprocess (``.venv/bin/dbt``) with the project's own profile: ``dev`` is DuckDB
-(``DUCKDB_PATH``), ``prod`` is Snowflake. An environment is the same project built under another
-target schema: ``DUCKDB_SCHEMA`` (DuckDB, production ``main``) or ``SNOWFLAKE_SCHEMA``
-(Snowflake, production ``ANALYTICS``); dbt's schema naming then puts every model in
-``<target schema>_<custom schema>``, e.g. ``ci_pr_42_marts`` beside production's ``main_marts``.
+dbt runs as a subprocess (:func:`warehouse.dbt.run_subprocess`: a fresh process per command,
+its own log file) with the project's own profile; the engine is the target's adapter type in
+that profile (``dev`` is DuckDB, ``DUCKDB_PATH``; ``prod`` is Snowflake). An environment is
+the same project built under another target schema: ``DUCKDB_SCHEMA`` (DuckDB, production
+``main``) or ``SNOWFLAKE_SCHEMA`` (Snowflake, production ``ANALYTICS``); dbt's schema naming
+then puts every model in ``<target schema>_<custom schema>``, e.g. ``ci_pr_42_marts`` beside
+production's ``main_marts``.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
 import subprocess
-import sys
-import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,8 @@ from typing import Any
 
 import sqlglot
 
-from warehouse.ci.errors import ConfigurationError, MissingInputError
+from warehouse.dbt import adapter_type, flags, run_subprocess, variables
+from warehouse.errors import ConfigurationError, MissingInputError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BUILDABLE = ("model", "seed", "snapshot")
@@ -82,8 +84,15 @@ class Settings:
     quiet: bool = False
 
     @property
+    def profiles_dir(self) -> Path:
+        """Where profiles.yml is: ``DBT_PROFILES_DIR``, else the project's or a parent's."""
+        configured = os.environ.get("DBT_PROFILES_DIR")
+        return Path(configured) if configured else profiles_dir(self.project_dir)
+
+    @property
     def engine(self) -> str:
-        return "snowflake" if self.target == "prod" else "duckdb"
+        """The target's adapter type in the profile (duckdb, snowflake)."""
+        return _engine(self.project_dir, self.profiles_dir, self.target)
 
     @property
     def schema_variable(self) -> str:
@@ -132,9 +141,9 @@ class DbtCall:
         return "\n".join(text.splitlines()[-lines:])
 
 
-def dbt_executable() -> str:
-    found = Path(sys.executable).with_name("dbt")
-    return str(found) if found.exists() else "dbt"
+@functools.lru_cache(maxsize=16)
+def _engine(project_dir: Path, profiles: Path, target: str) -> str:
+    return adapter_type(project_dir, profiles, target)
 
 
 def dbt(
@@ -147,34 +156,17 @@ def dbt(
 ) -> DbtCall:
     """Run one dbt command; its output goes to ``<target_path>/dbt.<command>.log``."""
     target_path.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ)
-    profiles = env.get("DBT_PROFILES_DIR", str(profiles_dir(settings.project_dir)))
-    env.update(
-        {
-            "DBT_PROFILES_DIR": profiles,
-            "DBT_TARGET": settings.target,
-            "DUCKDB_PATH": str(settings.database),
-            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        }
+    extra = {settings.schema_variable: schema} if schema is not None else {}
+    env = variables(
+        profiles_dir=settings.profiles_dir,
+        target=settings.target,
+        database=settings.database,
+        extra={**extra, **(extra_env or {})},
     )
-    if schema is not None:
-        env[settings.schema_variable] = schema
-    env.update(extra_env or {})
     log = target_path / f"dbt.{args[0]}.log"
-    argv = [
-        dbt_executable(),
-        *args,
-        "--project-dir",
-        str(settings.project_dir),
-        "--target-path",
-        str(target_path),
-        "--log-path",
-        str(target_path / "logs"),
-    ]
-    start = time.perf_counter()
-    with log.open("w") as out:
-        proc = subprocess.run(argv, env=env, stdout=out, stderr=subprocess.STDOUT, check=False)
-    return DbtCall(list(args), proc.returncode, time.perf_counter() - start, target_path, log)
+    where = flags(settings.project_dir, target_path=target_path, log_path=target_path / "logs")
+    proc, seconds = run_subprocess([*args, *where], env, log=log)
+    return DbtCall(list(args), proc.returncode, seconds, target_path, log)
 
 
 # -- manifests ---------------------------------------------------------------------------------

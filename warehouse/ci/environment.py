@@ -33,8 +33,8 @@ from warehouse.ci.core import (
     read_json,
     write_json,
 )
-from warehouse.ci.errors import PlanError
 from warehouse.ci.plan import Plan, rebuild_selectors
+from warehouse.errors import PlanError
 
 
 def statuses(run_results: dict[str, Any]) -> dict[str, dict[str, int]]:

@@ -39,7 +39,7 @@ from warehouse.ci.core import (
     selector,
     write_json,
 )
-from warehouse.ci.errors import DbtInvocationError, EnvironmentNotFoundError
+from warehouse.errors import DbtInvocationError, EnvironmentNotFoundError
 
 
 @dataclass
@@ -112,7 +112,7 @@ class Plan:
         path = settings.env_dir / "plan.json"
         if not path.exists():
             raise EnvironmentNotFoundError(
-                f"no plan for environment {settings.env} ({path}): run `warehouse-ci plan` first"
+                f"no plan for environment {settings.env} ({path}): run `warehouse plan` first"
             )
         return cls.from_json(read_json(path))
 

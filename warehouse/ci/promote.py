@@ -29,12 +29,12 @@ from typing import Any
 
 from warehouse.ci.core import META_SCHEMA, Relation, Settings, Warehouse, dbt, read_json
 from warehouse.ci.diff import environment_relations
-from warehouse.ci.errors import (
+from warehouse.ci.plan import Plan
+from warehouse.errors import (
     DbtInvocationError,
     EnvironmentNotFoundError,
     PromotionRefusedError,
 )
-from warehouse.ci.plan import Plan
 
 PREVIOUS = "__previous"
 
@@ -45,7 +45,7 @@ def check_promotable(settings: Settings) -> tuple[Plan, dict[str, Any]]:
     built = settings.env_dir / "environment.json"
     if not built.exists() and not problems:
         raise EnvironmentNotFoundError(
-            f"environment {settings.env} was never built ({built}): run `warehouse-ci env` first"
+            f"environment {settings.env} was never built ({built}): run `warehouse env` first"
         )
     record = read_json(built) if built.exists() else {"ok": True}
     if not record.get("ok"):

@@ -10,8 +10,9 @@ from pathlib import Path
 import streamlit as st
 
 from warehouse.dashboard.filters import Filters
-from warehouse.dashboard.metrics import PUBLISHED, Metrics, MetricsUnavailable, metrics_for_target
+from warehouse.dashboard.metrics import PUBLISHED, Metrics, metrics_for_target
 from warehouse.dashboard.pages import PAGES, Context, Page, facts_of
+from warehouse.errors import MetricsUnavailable
 
 
 def published() -> Path:

@@ -28,15 +28,14 @@ from metricflow_semantics.model.dbt_manifest_parser import (
 from metricflow_semantics.model.semantic_manifest_lookup import SemanticManifestLookup
 from metricflow_semantics.sql.sql_bind_parameters import SqlBindParameterSet
 
+from warehouse.dbt import flags, invoke
+from warehouse.errors import MetricsUnavailable
+
 ROOT = Path(__file__).resolve().parents[2]
 PUBLISHED = ROOT / "published"
 MARTS_SCHEMA = "main_marts"
 STAGING_SCHEMA = "main_staging"
 NO_PARAMETERS = SqlBindParameterSet()
-
-
-class MetricsUnavailable(RuntimeError):
-    """The published warehouse or its semantic manifest is missing."""
 
 
 class DuckDbSqlClient:
@@ -188,15 +187,13 @@ def snowflake_metrics(
     builds it, without connecting until the first query: the profile's credentials, the
     project's target/semantic_manifest.json (``dbt parse`` on the prod target writes it)."""
     from dbt.adapters.factory import get_adapter_by_type, register_adapter
-    from dbt.cli.main import dbtRunner
     from dbt.config.runtime import RuntimeConfig, load_profile, load_project
     from dbt.flags import get_flags
     from dbt.mp_context import get_mp_context
     from dbt_metricflow.cli.dbt_connectors.adapter_backed_client import AdapterBackedSqlClient
 
     # `dbt debug --config-dir` sets dbt's global flags and connects to nothing
-    folders = ["--project-dir", str(project_dir), "--profiles-dir", str(profiles_dir)]
-    dbtRunner().invoke(["debug", "--config-dir", "--quiet", *folders])
+    invoke(["debug", "--config-dir", "--quiet", *flags(project_dir, profiles_dir=profiles_dir)])
     profile = load_profile(project_root=str(project_dir), cli_vars={})
     project = load_project(str(project_dir), version_check=False, profile=profile)
     register_adapter(RuntimeConfig.from_parts(project, profile, get_flags()), get_mp_context())

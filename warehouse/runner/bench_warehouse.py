@@ -1,4 +1,4 @@
-"""`make bench-warehouse`: what a build costs, against what the data needs.
+"""`warehouse bench` (`make bench-warehouse`): what a build costs, against what the data needs.
 
 A measurement, not a test. At each size (policies; BENCH_SIZES) it prints:
 
@@ -31,7 +31,8 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from warehouse.runner.dbt import dbt_environment
+from warehouse.dbt import dbt_environment, dbt_executable
+from warehouse.errors import ConfigurationError, WarehouseError
 from warehouse.runner.modes import ROOT, Mode, resolve
 
 AS_OF = dt.date(2026, 11, 22)
@@ -49,7 +50,7 @@ PER_RECORD_FACTOR = 10.0  # the build's cost per record, at most this many times
 PEAK_MIB = 6 * 1024.0  # staging and building, each
 
 
-class BenchError(RuntimeError):
+class BenchError(WarehouseError):
     """The benchmark could not measure what it set out to (a step failed, a lake is bad)."""
 
 
@@ -267,7 +268,7 @@ def deliver(lake: Path, view: Path, ingest_date: str) -> None:
 
 
 def dbt_argv(mode: Mode, *args: str) -> list[str]:
-    dbt = str(Path(sys.executable).with_name("dbt"))
+    dbt = dbt_executable()
     return [dbt, "--quiet", *args, "--project-dir", str(mode.project_dir)]
 
 
@@ -538,11 +539,30 @@ def run_floor(lake: Path) -> int:
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m warehouse.runner.bench_warehouse", description=__doc__
+EXAMPLES = """\
+examples:
+  warehouse bench                                # 50000, 200000 and 1000000 policies
+  warehouse bench --sizes "2000 5000 20000"      # a quick run
+  warehouse bench summary                        # the last runs' summary again
+"""
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``warehouse bench``."""
+    parser = sub.add_parser(
+        "bench",
+        help="the warehouse benchmark: a full build against the one-query floor, an "
+        "increment, peak memory",
+        description=__doc__,
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    sub = parser.add_subparsers(dest="command")
+    add_arguments(parser)
+    parser.set_defaults(handler=run_command)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="bench_command", metavar="STEP")
     sub.add_parser("run", help="the benchmark (default)")
     sub.add_parser("summary", help="print the summary of the sizes' last runs again")
     floor = sub.add_parser("floor", help="run the one-query floor over a lake, print its rows")
@@ -560,19 +580,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="dbt project: off = offline/ (air-gapped; default), "
         "on/auto = the root with hub packages",
     )
-    args = parser.parse_args(argv)
-    if args.command == "floor":
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """``warehouse bench``; domain errors are left to the command line."""
+    if args.bench_command == "floor":
         return run_floor(args.lake)
-    sizes = [int(s) for s in args.sizes.replace(",", " ").split()]
-    if not sizes or min(sizes) < 1:
-        parser.error("--sizes: one or more positive numbers of policies")
     try:
-        if args.command == "summary":
-            return run_summary(sizes)
-        return run(sizes, args.hub)
-    except BenchError as exc:
-        print(f"bench-warehouse: {exc}", file=sys.stderr)
-        return 2
+        sizes = [int(s) for s in args.sizes.replace(",", " ").split()]
+    except ValueError:
+        sizes = []
+    if not sizes or min(sizes) < 1:
+        raise ConfigurationError("--sizes: one or more positive numbers of policies")
+    if args.bench_command == "summary":
+        return run_summary(sizes)
+    return run(sizes, args.hub)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """The floor's own process (``python -m warehouse.runner.bench_warehouse floor``): its
+    peak memory is measured apart from the benchmark's."""
+    parser = argparse.ArgumentParser(prog="python -m warehouse.runner.bench_warehouse")
+    add_arguments(parser)
+    return run_command(parser.parse_args(argv))
 
 
 if __name__ == "__main__":

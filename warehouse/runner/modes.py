@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+
+from warehouse.errors import HubPackagesUnavailable
 
 ROOT = Path(__file__).resolve().parents[2]
 OFFLINE = ROOT / "offline"
@@ -35,10 +36,6 @@ HUB_PACKAGE_ROLES = {
     "elementary": "volume, freshness, column and dimension anomalies, "
     "schema changes of the landing tables since the previous run",
 }
-
-
-class HubPackagesUnavailable(RuntimeError):
-    """Full mode was asked for, and the hub packages are neither installed nor installable."""
 
 
 @dataclass(frozen=True)
@@ -96,17 +93,11 @@ def try_install(packages_dir: Path, timeout: int = 120) -> tuple[bool, str]:
             f"{packages_dir} holds only {', '.join(present)}; not running `dbt deps` over "
             "packages placed by hand (it would empty the folder first)"
         )
-    dbt = Path(sys.executable).with_name("dbt")
-    env = dict(os.environ, **{PACKAGES_VARIABLE: str(packages_dir)})
+    from warehouse.dbt import flags, run_subprocess, variables
+
+    env = variables(extra={PACKAGES_VARIABLE: str(packages_dir)})
     try:
-        proc = subprocess.run(
-            [str(dbt), "deps", "--project-dir", str(ROOT), "--profiles-dir", str(ROOT)],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-            env=env,
-        )
+        proc, _ = run_subprocess(["deps", *flags(ROOT, profiles_dir=ROOT)], env, timeout=timeout)
     except subprocess.TimeoutExpired:
         return False, f"dbt deps timed out after {timeout}s"
     if proc.returncode == 0:

@@ -18,6 +18,7 @@ from pathlib import Path
 from generator.config import GeneratorConfig
 from generator.generate import generate
 from generator.lake import batch_id, manifest_path
+from warehouse.dbt import Dbt, DbtOutcome, WarnedTest, dbt_environment
 from warehouse.runner.build_state import (
     Asked,
     Decision,
@@ -32,7 +33,6 @@ from warehouse.runner.build_state import (
     note_lake,
     save_state,
 )
-from warehouse.runner.dbt import Dbt, DbtOutcome, WarnedTest, dbt_environment
 from warehouse.runner.elementary import ReportOutcome, generate_report
 from warehouse.runner.modes import HUB_FEATURES, HUB_PACKAGE_ROLES, Mode
 from warehouse.runner.publish import publish, published_dir

@@ -1,6 +1,6 @@
 """Check, offline, that the SQL the dbt project compiles for Snowflake is Snowflake SQL.
 
-    python -m warehouse.checks.snowflake_sql [--project-dir offline] [--target prod]
+    warehouse check snowflake-sql [--project-dir offline] [--target prod]
         [--packages-dir dbt_packages] [--statements statements.jsonl]
 
 1. **Compile for the Snowflake target without Snowflake.** dbt runs in this process with

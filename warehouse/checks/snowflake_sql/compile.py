@@ -1,5 +1,6 @@
-"""Compile orchestration: dbt in this process, for the Snowflake target, through the stand-in
-adapter (:mod:`.adapter`); what it compiled, as SQL texts to check (:class:`CompiledSql`)."""
+"""Compile orchestration: dbt in this process (:func:`warehouse.dbt.invoke`: the stand-in
+adapter, :mod:`.adapter`, is installed in this process, so dbt must run here), for the
+Snowflake target; what it compiled, as SQL texts to check (:class:`CompiledSql`)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,14 @@ import contextlib
 import json
 import os
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from warehouse.checks.snowflake_sql.adapter import OfflineSnowflake
 from warehouse.checks.snowflake_sql.rules import check_file_name_expressions, stage_prefix
+from warehouse.dbt import environment_applied, flags, invoke, variables
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_TARGET = "prod"
@@ -51,17 +53,9 @@ class CompileResult:
     notes: list[str] = field(default_factory=list)
 
 
-@contextlib.contextmanager
-def offline_environment(values: Mapping[str, str]) -> Iterator[None]:
+def offline_environment(values: Mapping[str, str]) -> contextlib.AbstractContextManager[None]:
     """Set variables that are not set; restore the environment afterwards."""
-    saved = dict(os.environ)
-    for key, value in values.items():
-        os.environ.setdefault(key, value)
-    try:
-        yield
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+    return environment_applied(values, override=False)
 
 
 # The prod profile reads these without a default; offline they only need to exist.
@@ -72,9 +66,23 @@ OFFLINE_ENV = {
 
 
 def invoke_dbt(args: list[str]) -> Any:
-    from dbt.cli.main import dbtRunner
+    return invoke(args)
 
-    return dbtRunner().invoke(args)
+
+def _where(
+    project_dir: Path, profiles_dir: Path, target: str, work: Path
+) -> tuple[dict[str, str], list[str]]:
+    """The environment (the profile's placeholders, unless set) and the options of a
+    compile for ``target``, writing under ``work``."""
+    env = variables(profiles_dir=profiles_dir, target=target, extra=OFFLINE_ENV)
+    options = flags(
+        project_dir,
+        profiles_dir=profiles_dir,
+        target=target,
+        target_path=work / "target",
+        log_path=work / "logs",
+    )
+    return env, [*options, "--quiet", "--no-use-colors", "--no-send-anonymous-usage-stats"]
 
 
 def _relations_from_manifest(manifest: Mapping[str, Any]) -> dict[tuple[str, str], dict[str, str]]:
@@ -164,24 +172,10 @@ def compile_project(
     project_dir = project_dir.resolve()
     work = Path(work_dir or tempfile.mkdtemp(prefix="snowflake-sql-"))
     target_path = work / "target"
-    common = [
-        "--project-dir",
-        str(project_dir),
-        "--profiles-dir",
-        str((profiles_dir or project_dir).resolve()),
-        "--target",
-        target,
-        "--target-path",
-        str(target_path),
-        "--log-path",
-        str(work / "logs"),
-        "--quiet",
-        "--no-use-colors",
-        "--no-send-anonymous-usage-stats",
-    ]
+    env, common = _where(project_dir, (profiles_dir or project_dir).resolve(), target, work)
     out = CompileResult()
     offline = OfflineSnowflake()
-    with offline_environment(OFFLINE_ENV), offline.active():
+    with offline_environment(env), offline.active():
         first = invoke_dbt(["compile", *common])
         if first.result is None and first.exception is not None:
             out.errors["project"] = f"dbt compile failed: {first.exception}"
@@ -235,20 +229,12 @@ def stage_external_sources(
     work = Path(work_dir or tempfile.mkdtemp(prefix="snowflake-stage-"))
     out = CompileResult()
     offline = OfflineSnowflake(existing)
+    env, common = _where(project_dir, (profiles_dir or REPO_ROOT).resolve(), target, work)
     with (
-        offline_environment({**OFFLINE_ENV, PACKAGES_VARIABLE: str(packages_dir.resolve())}),
+        offline_environment({**env, PACKAGES_VARIABLE: str(packages_dir.resolve())}),
         offline.active(),
     ):
-        result = invoke_dbt(
-            [
-                *("run-operation", "stage_external_sources"),
-                *("--project-dir", str(project_dir)),
-                *("--profiles-dir", str((profiles_dir or REPO_ROOT).resolve())),
-                *("--target", target, "--target-path", str(work / "target")),
-                *("--log-path", str(work / "logs"), "--quiet", "--no-use-colors"),
-                "--no-send-anonymous-usage-stats",
-            ]
-        )
+        result = invoke_dbt(["run-operation", "stage_external_sources", *common])
     if not result.success:
         out.errors["stage_external_sources"] = str(result.exception or "run-operation failed")
     for query in offline.queries:

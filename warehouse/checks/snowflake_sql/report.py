@@ -23,7 +23,7 @@ from warehouse.checks.snowflake_sql.rules import (
     load_allowed_functions,
     stage_prefix,
 )
-from warehouse.ci.errors import MissingInputError
+from warehouse.errors import MissingInputError
 
 # --- the whole check -------------------------------------------------------------------------
 

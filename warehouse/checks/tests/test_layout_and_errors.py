@@ -1,5 +1,6 @@
-"""The Snowflake check is split by job and still runs as ``python -m``; the checks raise
-domain errors, which only their command lines turn into an exit code and one message."""
+"""The Snowflake check is split by job and runs as ``warehouse check snowflake-sql``; the
+checks raise domain errors, which only the command line turns into an exit code and one
+message."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 
 from warehouse.checks import emulator
 from warehouse.checks import snowflake_sql as sf
-from warehouse.ci.errors import CheckError, MissingInputError, WarehouseError
+from warehouse.errors import CheckError, MissingInputError, WarehouseError
 
 PACKAGE = Path(sf.__file__).parent
 JOBS = {"rules", "adapter", "compile", "report", "cli"}
@@ -36,9 +37,9 @@ def test_one_small_module_per_job() -> None:
     assert not imported(modules["rules"]) & {"dbt", "duckdb", "snowflake"}
 
 
-def test_python_dash_m_still_runs() -> None:
+def test_the_command_runs() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "warehouse.checks.snowflake_sql", "--help"],
+        [sys.executable, "-m", "warehouse", "check", "snowflake-sql", "--help"],
         capture_output=True,
         text=True,
         check=False,
@@ -54,7 +55,9 @@ def test_not_a_dbt_project_is_a_domain_error(
         sf.run_check(tmp_path)
     assert sf.main(["--project-dir", str(tmp_path)]) == MissingInputError.exit_code
     err = capsys.readouterr().err
-    assert err.strip() == f"snowflake-sql: error: no dbt_project.yml at {tmp_path}"
+    assert err.strip() == (
+        f"warehouse check snowflake-sql: error: no dbt_project.yml at {tmp_path}"
+    )
 
 
 def test_a_missing_statement_log_is_a_domain_error(
@@ -63,7 +66,7 @@ def test_a_missing_statement_log_is_a_domain_error(
     missing = tmp_path / "statements.jsonl"
     assert sf.main(["--statements", str(missing)]) == MissingInputError.exit_code
     assert capsys.readouterr().err.strip() == (
-        f"snowflake-sql: error: no statements.jsonl at {tmp_path}"
+        f"warehouse check snowflake-sql: error: no statements.jsonl at {tmp_path}"
     )
 
 

@@ -11,8 +11,8 @@ import pytest
 from warehouse.ci import diff, environment, janitor, plan, promote
 from warehouse.ci.categories import ChangeCategory
 from warehouse.ci.core import Manifest
-from warehouse.ci.errors import PromotionRefusedError
 from warehouse.ci.tests.conftest import edited, fingerprint
+from warehouse.errors import PromotionRefusedError
 
 PKG = "model.insurance_warehouse."
 BASE_POLICIES = "models/staging/landing/base/base_landing__policies.sql"

@@ -5,6 +5,7 @@ stand-in)."""
 from __future__ import annotations
 
 import ast
+import shutil
 import subprocess
 import sys
 from dataclasses import replace
@@ -15,22 +16,29 @@ import pytest
 
 from warehouse.ci import cli, core, environment, plan, promote
 from warehouse.ci.core import REPO_ROOT, DbtCall, Manifest, Settings, read_json, write_json
-from warehouse.ci.errors import (
+from warehouse.ci.plan import Plan
+from warehouse.errors import (
     ConfigurationError,
     DbtInvocationError,
     EnvironmentNotFoundError,
+    HubPackagesUnavailable,
+    MetricsUnavailable,
     MissingInputError,
     PlanError,
     PromotionRefusedError,
     WarehouseError,
 )
-from warehouse.ci.plan import Plan
 
 CLI_MODULES = {"cli.py", "__main__.py"}
 
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
+    """An environment of a project that is only its profile (no dbt runs here)."""
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "dbt_project.yml").write_text("name: stand_in\nprofile: insurance_warehouse\n")
+    shutil.copyfile(REPO_ROOT / "profiles.yml", project / "profiles.yml")
     return Settings(
         project_dir=tmp_path / "project",
         target="dev",
@@ -76,7 +84,7 @@ def test_missing_manifest_and_missing_file(tmp_path: Path) -> None:
 
 
 def test_environment_without_plan_is_not_found(settings: Settings) -> None:
-    with pytest.raises(EnvironmentNotFoundError, match="warehouse-ci plan"):
+    with pytest.raises(EnvironmentNotFoundError, match="warehouse plan"):
         Plan.load(settings)
     with pytest.raises(EnvironmentNotFoundError):
         environment.build_environment(settings, settings.workdir)
@@ -84,7 +92,7 @@ def test_environment_without_plan_is_not_found(settings: Settings) -> None:
 
 def test_environment_never_built_is_not_found(settings: Settings) -> None:
     save_plan(settings, [])
-    with pytest.raises(EnvironmentNotFoundError, match="warehouse-ci env"):
+    with pytest.raises(EnvironmentNotFoundError, match="warehouse env"):
         promote.promote(settings)
 
 
@@ -129,9 +137,9 @@ def test_snowflake_without_its_settings_is_a_configuration_error(
 
 
 def test_no_exit_below_the_command_line() -> None:
-    """No module of warehouse_ci or warehouse_checks but an entry point exits the process."""
+    """No module of the warehouse package but a command line exits the process."""
     found = []
-    for package in ("warehouse/ci", "warehouse/checks"):
+    for package in ("warehouse",):
         for path in sorted((REPO_ROOT / package).rglob("*.py")):
             if "tests" in path.parts or path.name in CLI_MODULES:
                 continue
@@ -193,7 +201,7 @@ def test_cli_reports_each_error_kind(
         extra = []
     assert cli.main(cli_args(settings, command, *extra)) == code
     err = capsys.readouterr().err
-    assert err.startswith(f"warehouse-ci {command}: error: ")
+    assert err.startswith(f"warehouse {command}: error: ")
     assert message in err
     assert "Traceback" not in err
 
@@ -212,7 +220,7 @@ def test_cli_keeps_the_traceback_of_a_bug(
 def test_entry_point_prints_one_line_and_exits_non_zero(tmp_path: Path) -> None:
     done = subprocess.run(
         [
-            *(sys.executable, "-m", "warehouse.ci", "plan", "--state", str(tmp_path / "none")),
+            *(sys.executable, "-m", "warehouse", "plan", "--state", str(tmp_path / "none")),
             *("--project-dir", str(REPO_ROOT / "offline"), "--workdir", str(tmp_path), "--quiet"),
         ],
         capture_output=True,
@@ -221,7 +229,7 @@ def test_entry_point_prints_one_line_and_exits_non_zero(tmp_path: Path) -> None:
     )
     assert done.returncode == 4
     assert done.stderr.strip().splitlines() == [
-        f"warehouse-ci plan: error: no dbt manifest at {tmp_path / 'none'}"
+        f"warehouse plan: error: no dbt manifest at {tmp_path / 'none'}"
     ]
 
 
@@ -233,6 +241,8 @@ def test_every_domain_error_has_an_exit_code() -> None:
         DbtInvocationError,
         PlanError,
         PromotionRefusedError,
+        HubPackagesUnavailable,
+        MetricsUnavailable,
     ]
     assert all(issubclass(k, WarehouseError) and k.exit_code > 0 for k in kinds)
     assert not issubclass(WarehouseError, SystemExit)

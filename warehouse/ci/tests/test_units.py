@@ -13,10 +13,10 @@ import yaml
 
 from warehouse.ci.categories import ChangeCategory
 from warehouse.ci.classify import classify_sql, output_columns, passes_columns_through
-from warehouse.ci.cli import build_parser
 from warehouse.ci.core import REPO_ROOT, Relation, to_dialect
 from warehouse.ci.diff import diff_sql, sample_sql
 from warehouse.ci.promote import snowflake_promotion_sql, snowflake_rollback_sql
+from warehouse.cli import build_parser
 
 BASE = """
 with accepted as (select * from "db"."main_staging"."policies" where quarantine_reason is null),
@@ -135,7 +135,7 @@ def test_cli_help_reads_well():
     for command in ("plan", "env", "diff", "report", "promote", "save-state", "janitor"):
         assert command in text
     out = subprocess.run(
-        [sys.executable, "-m", "warehouse.ci", "plan", "--help"],
+        [sys.executable, "-m", "warehouse", "plan", "--help"],
         capture_output=True,
         text=True,
         check=True,
@@ -157,15 +157,16 @@ def test_workflows_parse_and_call_the_cli():
         assert True in data or "on" in data, name  # YAML 1.1 reads `on:` as True
     pr = text["pull-request.yml"]
     for step in (
-        "warehouse-ci plan",
-        "warehouse-ci env",
-        "warehouse-ci diff",
-        "warehouse-ci report",
+        "warehouse plan",
+        "warehouse env",
+        "warehouse diff",
+        "warehouse report",
     ):
         assert step in pr
     assert "sqlfluff lint" in pr and "dbt-score lint" in pr
-    assert "warehouse-ci promote" in text["main.yml"]
-    assert "warehouse-ci janitor" in text["nightly.yml"]
+    assert "warehouse promote" in text["main.yml"]
+    assert "warehouse janitor" in text["nightly.yml"]
+    assert "warehouse-ci " not in "".join(text.values())  # the old command is gone
 
 
 def _check_jsonschema() -> str | None:

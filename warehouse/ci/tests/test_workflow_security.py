@@ -200,7 +200,7 @@ def diffs_without_samples(workflow: Workflow) -> list[Finding]:
     for name, job in jobs(workflow):
         for step in steps(job):
             for line in str(step.get("run", "")).splitlines():
-                if "warehouse-ci diff" in line and "--samples 0" not in line:
+                if "warehouse diff" in line and "--samples 0" not in line:
                     found.append(f"{name}: {line.strip()!r} keeps sample rows")
     return found
 
@@ -321,7 +321,7 @@ on: push
 jobs:
   a:
     steps:
-      - run: .venv/bin/warehouse-ci diff
+      - run: .venv/bin/warehouse diff
 """,
 }
 

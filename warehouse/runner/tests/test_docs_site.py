@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from warehouse.runner.dbt import Dbt, dbt_environment
+from warehouse.dbt import Dbt, dbt_environment
 from warehouse.runner.tests.conftest import AIR_GAPPED
 
 OVERVIEW = "Where to start"

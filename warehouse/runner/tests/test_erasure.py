@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from warehouse.runner.dbt import Dbt, dbt_environment
+from warehouse.dbt import Dbt, dbt_environment
 from warehouse.runner.modes import Mode
 from warehouse.runner.run import RunReport
 

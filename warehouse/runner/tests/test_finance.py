@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from generator.tests.contract_reader import read_lake
-from warehouse.runner.dbt import Dbt, dbt_environment
+from warehouse.dbt import Dbt, dbt_environment
 from warehouse.runner.tests.conftest import AIR_GAPPED
 from warehouse.runner.tests.test_pipeline import query, relation
 

@@ -27,7 +27,7 @@ import pytest
 
 from generator.generate import generate
 from generator.tests.conftest import faulty_config
-from warehouse.runner.dbt import dbt_environment
+from warehouse.dbt import dbt_environment
 from warehouse.runner.tests.conftest import AIR_GAPPED, deliver_manifest, large_scale
 
 # Columns that say when a dbt run processed the row: the only columns allowed to differ.

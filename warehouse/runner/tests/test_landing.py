@@ -22,7 +22,7 @@ import pytest
 from generator.config import FaultRates
 from generator.generate import generate
 from generator.tests.conftest import faulty_config
-from warehouse.runner.dbt import Dbt, dbt_environment
+from warehouse.dbt import Dbt, dbt_environment
 from warehouse.runner.modes import OFFLINE, ROOT
 from warehouse.runner.tests.conftest import AIR_GAPPED, deliver_manifest
 

@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from warehouse.runner.dbt import Dbt, dbt_environment
+from warehouse.dbt import Dbt, dbt_environment
 from warehouse.runner.tests.conftest import AIR_GAPPED, deliver_manifest
 
 LINE_COLUMNS = ["line_code", "line_name", "line_group", "is_active", "record_status", "updated_at"]

@@ -14,7 +14,7 @@ import duckdb
 import pytest
 
 from generator.tests.contract_reader import read_lake
-from warehouse.runner.dbt import Dbt, dbt_environment
+from warehouse.dbt import Dbt, dbt_environment
 from warehouse.runner.tests.conftest import AIR_GAPPED, deliver_manifest, pipeline_config
 
 

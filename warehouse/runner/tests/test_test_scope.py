@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from warehouse.runner.dbt import Dbt, DbtOutcome, dbt_environment
+from warehouse.dbt import Dbt, DbtOutcome, dbt_environment
 from warehouse.runner.modes import ROOT, Mode
 
 PROJECT = """\

@@ -1,5 +1,0 @@
-import sys
-
-from warehouse.checks.snowflake_sql.cli import main
-
-sys.exit(main())

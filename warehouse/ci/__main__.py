@@ -1,5 +1,0 @@
-import sys
-
-from warehouse.ci.cli import main
-
-sys.exit(main())
