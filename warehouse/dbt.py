@@ -1,23 +1,8 @@
-"""The one module that runs dbt: one way to build its environment, two ways to invoke it.
+"""Running dbt: the one module that does it, for the runner, the CI, the checks, the dashboard.
 
-Every part of the warehouse (the runner, the CI, the offline checks, the dashboard) runs
-dbt through here:
-
-- :func:`variables` builds the environment the project's ``profiles.yml`` reads: the
-  profiles folder, the target, the DuckDB file, the lake, the target path, dbt's own
-  switches; :func:`flags` the matching command-line options (project, profiles, target,
-  target path, log path).
-- :func:`invoke` and :class:`Dbt` run dbt in this process (``dbtRunner``): the default, and
-  the only way a stand-in adapter installed in this process (the offline Snowflake check)
-  is seen by dbt.
-- :func:`run_subprocess` runs dbt in a fresh process, where isolation is the point: the CI
-  (``warehouse plan|env|promote``) runs a sequence of commands against several schemas and
-  targets, each with its own log file whose tail goes into the error, and opens its own
-  connection to the DuckDB file between them; `dbt deps` runs with a timeout. The Snowflake
-  emulator's worker runs dbt in fakesnow's own virtual environment (other DuckDB and sqlglot
-  pins), so it cannot import this module at all.
-- :func:`adapter_type`: the engine of a target, read from the profile (never guessed from
-  the target's name).
+One way to build the environment (:func:`variables`, :func:`flags`); dbt runs in-process
+(:func:`invoke`, :class:`Dbt`) unless isolation is the point (:func:`run_subprocess`); the
+engine of a target is the profile's adapter type (:func:`adapter_type`).
 """
 
 from __future__ import annotations
@@ -95,37 +80,22 @@ def dbt_environment(lake: str, database: Path, target_path: Path | None = None) 
     return variables(lake=lake, database=database, target_path=target_path)
 
 
-def flags(
-    project_dir: Path,
-    *,
-    profiles_dir: Path | None = None,
-    target: str | None = None,
-    target_path: Path | None = None,
-    log_path: Path | None = None,
-) -> list[str]:
-    """The command-line options that place one dbt command."""
+def flags(project_dir: Path, **where: Path | str | None) -> list[str]:
+    """The options that place one dbt command: ``--project-dir`` and, when given,
+    ``profiles_dir``, ``target``, ``target_path``, ``log_path``."""
     out = ["--project-dir", str(project_dir)]
-    if profiles_dir is not None:
-        out += ["--profiles-dir", str(profiles_dir)]
-    if target is not None:
-        out += ["--target", target]
-    if target_path is not None:
-        out += ["--target-path", str(target_path)]
-    if log_path is not None:
-        out += ["--log-path", str(log_path)]
+    for name in ("profiles_dir", "target", "target_path", "log_path"):
+        if where.get(name) is not None:
+            out += ["--" + name.replace("_", "-"), str(where[name])]
     return out
 
 
 @contextlib.contextmanager
 def environment_applied(values: Mapping[str, str], *, override: bool = True) -> Iterator[None]:
-    """``values`` in ``os.environ`` (only the unset ones unless ``override``) for the time
-    of an in-process invocation; the environment is restored afterwards."""
+    """``values`` in ``os.environ`` (only the unset ones unless ``override``) while dbt runs
+    in this process; the environment is restored afterwards."""
     saved = dict(os.environ)
-    for key, value in values.items():
-        if override:
-            os.environ[key] = value
-        else:
-            os.environ.setdefault(key, value)
+    os.environ.update({k: v for k, v in values.items() if override or k not in os.environ})
     try:
         yield
     finally:
@@ -133,18 +103,15 @@ def environment_applied(values: Mapping[str, str], *, override: bool = True) -> 
         os.environ.update(saved)
 
 
-def invoke(
-    args: Sequence[str], *, callbacks: Sequence[Any] = (), manifest: Any = None
-) -> dbtRunnerResult:
-    """One dbt command in this process (the environment is the caller's: see
-    :func:`environment_applied`)."""
+def invoke(args: Sequence[str], *, callbacks: Sequence[Any] = ()) -> dbtRunnerResult:
+    """One dbt command in this process: the default, and the only way dbt sees a stand-in
+    adapter installed here (the offline Snowflake check)."""
     from dbt.cli.main import dbtRunner
 
-    return dbtRunner(manifest=manifest, callbacks=list(callbacks)).invoke(list(args))
+    return dbtRunner(callbacks=list(callbacks)).invoke(list(args))
 
 
 def dbt_executable() -> str:
-    """The dbt of this virtual environment (else the one on PATH)."""
     found = Path(sys.executable).with_name("dbt")
     return str(found) if found.exists() else "dbt"
 
@@ -156,27 +123,23 @@ def run_subprocess(
     log: Path | None = None,
     timeout: float | None = None,
 ) -> tuple[subprocess.CompletedProcess[str], float]:
-    """One dbt command in a fresh process, with ``env`` over this process's environment:
-    its output goes to ``log`` (else it is captured). Returns the process and its seconds."""
-    argv = [dbt_executable(), *args]
-    full_env = {**os.environ, **env}
+    """One dbt command in a fresh process, where isolation is the point: the CI runs a
+    sequence of commands on several schemas and targets, each with its own log (its tail
+    goes into the error), and connects to the DuckDB file between them; `dbt deps` runs
+    with a timeout. Output goes to ``log``, else it is captured. (The emulator's worker runs
+    dbt in fakesnow's own virtual environment and cannot import this module.)"""
     start = time.perf_counter()
-    if log is None:
+    with contextlib.ExitStack() as stack:
+        out = stack.enter_context(log.open("w")) if log is not None else subprocess.PIPE
         proc = subprocess.run(
-            argv, env=full_env, capture_output=True, text=True, timeout=timeout, check=False
+            [dbt_executable(), *args],
+            env={**os.environ, **env},
+            stdout=out,
+            stderr=subprocess.STDOUT if log is not None else subprocess.PIPE,
+            text=True,
+            timeout=timeout,
+            check=False,
         )
-    else:
-        log.parent.mkdir(parents=True, exist_ok=True)
-        with log.open("w") as out:
-            proc = subprocess.run(
-                argv,
-                env=full_env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                text=True,
-                timeout=timeout,
-                check=False,
-            )
     return proc, time.perf_counter() - start
 
 

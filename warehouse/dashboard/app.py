@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
@@ -72,6 +72,15 @@ def render(page: Page) -> None:
     page.render(Context(engine, filters, facts_of(published() / "run.json")))
 
 
+def _shown(page: Page) -> Callable[[], None]:
+    """What the navigation runs for ``page``."""
+
+    def show() -> None:
+        render(page)
+
+    return show
+
+
 def render_key(key: str) -> None:
     render(next(page for page in PAGES if page.key == key))
 
@@ -81,7 +90,7 @@ def main() -> None:
     navigation = st.navigation(
         [
             st.Page(
-                functools.partial(render, page),
+                _shown(page),
                 title=page.title,
                 icon=page.icon,
                 url_path=page.key,
