@@ -161,3 +161,18 @@ def test_the_package_is_one_beside_the_generator() -> None:
     )
     assert packages == ["generator", "warehouse"]
     assert shutil.which("warehouse-ci", path=str(Path(sys.executable).parent)) is None
+
+
+def test_make_targets_call_the_one_command() -> None:
+    makefile = (ROOT / "Makefile").read_text()
+    recipes = {
+        m.group(1): m.group(2)
+        for m in re.finditer(r"^([a-z-]+):[^\n]*\n((?:\t[^\n]*\n)+)", makefile, flags=re.MULTILINE)
+    }
+    assert "$(BIN)/warehouse run " in recipes["run"]
+    assert "$(BIN)/warehouse dashboard" in recipes["dashboard"]
+    assert "$(BIN)/warehouse check snowflake-sql" in recipes["check-snowflake-sql"]
+    assert "$(BIN)/warehouse check emulator" in recipes["emulator"]
+    assert "$(BIN)/warehouse bench" in recipes["bench-warehouse"]
+    for gone in ("warehouse-ci", "python -m pipeline", "python -m warehouse", "streamlit run"):
+        assert gone not in makefile, gone
