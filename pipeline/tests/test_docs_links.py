@@ -232,6 +232,8 @@ TRACKED = (
     "warehouse_checks",
     "warehouse_ci",
 )
+# what a run writes inside those folders
+GENERATED = ("offline/target", "offline/logs", "offline/dbt_packages")
 REPO_PATH = re.compile(r"[\w.-]+(?:/[\w.-]+)+/?|[\w.-]+/")
 # Until the package move lands, the new paths stand for the old ones (docs/ci.md and the
 # rest are written for the new layout).
@@ -266,6 +268,8 @@ def missing_paths(doc: Path) -> Iterator[str]:
             path = match.group(2).strip()
             if not REPO_PATH.fullmatch(path) or path.split("/")[0] not in TRACKED:
                 continue
+            if path.startswith(GENERATED):
+                continue
             if not _on_disk(path).exists() and not (doc.parent / path).exists():
                 yield f"{_shown(doc)}:{number}: {path}"
 
@@ -277,7 +281,9 @@ def test_every_path_named_exists(doc: Path):
 
 def test_a_missing_path_is_reported(tmp_path: Path):
     probe = tmp_path / "probe.md"
-    probe.write_text("`macros/landing/` `macros/nowhere.sql` `target/x.json` `a b/c`\n")
+    probe.write_text(
+        "`macros/landing/` `macros/nowhere.sql` `target/x.json` `offline/target/x.html` `a b/c`\n"
+    )
     assert list(missing_paths(probe)) == ["probe.md:1: macros/nowhere.sql"]
 
 
