@@ -243,6 +243,7 @@ NEW_TO_OLD = (
     ("warehouse/checks/", "warehouse_checks/"),
     ("warehouse/dashboard/", "dashboard/"),
     ("warehouse/dbt.py", "pipeline/dbt.py"),
+    ("warehouse/errors.py", "warehouse_ci/errors.py"),
     ("warehouse/", "pipeline/"),
 )
 
