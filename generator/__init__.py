@@ -1,6 +1,6 @@
 """Source-data generator and landing-lake tools for the insurance warehouse.
 
-The lake layout and record formats follow the source contract described in the README
+The lake layout and record formats follow the source contract described in docs/contract.md
 ("Source contract").
 """
 

@@ -235,6 +235,8 @@ TRACKED = (
 # what a run writes inside those folders
 GENERATED = ("offline/target", "offline/logs", "offline/dbt_packages")
 REPO_PATH = re.compile(r"[\w.-]+(?:/[\w.-]+)+/?|[\w.-]+/")
+
+
 def _on_disk(path: str) -> Path:
     return ROOT / path
 
@@ -322,10 +324,7 @@ def _help(command: tuple[str, ...], capfd: pytest.CaptureFixture[str]) -> str:
 
 @pytest.mark.parametrize(
     "command",
-    [
-        key
-        for key in sorted(NAMED)
-    ],
+    [key for key in sorted(NAMED)],
     ids=" ".join,
 )
 def test_every_command_named_exists_with_its_options(command, capfd):

@@ -1,6 +1,6 @@
 """The finance marts against an independent reading of the raw files: written premium as
 written, earned premium as at the valuation date, unearned premium, earned = written at
-expiry. The arithmetic is recomputed here day by day, from the README's description."""
+expiry. The arithmetic is recomputed here day by day, from docs/warehouse.md's description."""
 
 from __future__ import annotations
 
