@@ -6,12 +6,13 @@ The batches land out of order (the second batch after the third: a late file wit
 ingest date), over a lake with late and out-of-order versions, duplicates, re-delivered files,
 late parents and schema drift; then a second delivery on the last day amends treaties (a
 change that fans out to every policy and claim ceded to them, with the valuation date
-unchanged, so the models cut at it take the increment too). After the first batch, an
-insured whose policies have been parsed is erased (seed erasure_requests, in a copy of the
-project): every incremental model must forget rows it computed from their records, and the
-later batches' lines of theirs are never parsed. Every model is compared both
-ways with EXCEPT ALL; only the audit columns that record when a run processed a row differ,
-and they are listed here.
+unchanged, so the models cut at it take the increment too) and an insured's risk rating
+(a change that fans out to every month of their policies in rpt_policy_months_wide). After
+the first batch, an insured whose policies have been parsed is erased (seed
+erasure_requests, in a copy of the project): every incremental model must forget rows it
+computed from their records, and the later batches' lines of theirs are never parsed.
+Every model is compared both ways with EXCEPT ALL; only the audit columns that record when
+a run processed a row differ, and they are listed here.
 """
 
 from __future__ import annotations
@@ -79,16 +80,63 @@ def deliver_treaty_amendment(lake: Path) -> None:
             row["record_status"] = "deleted"
         row["updated_at"] = f"{ingest_date}T01:00:00Z"
         amended.append(row)
+    deliver_csv(lake, "reinsurance_treaties", ingest_date, fields, amended, batch_number=98)
+
+
+def deliver_csv(
+    lake: Path,
+    source: str,
+    ingest_date: str,
+    fields: list[str],
+    rows: list[dict[str, str]],
+    batch_number: int,
+) -> None:
+    """A second delivery of ``rows`` of ``source`` on ``ingest_date``, with its manifest."""
     compact = ingest_date.replace("-", "")
-    folder = lake / "reinsurance_treaties" / f"ingest_date={ingest_date}"
+    folder = lake / source / f"ingest_date={ingest_date}"
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"reinsurance_treaties_{compact}T230000Z_0001.csv"
+    path = folder / f"{source}_{compact}T230000Z_0001.csv"
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(amended)
+    writer.writerows(rows)
     path.write_text(out.getvalue())
-    deliver_manifest(lake, [path], ingest_date, batch_number=98)
+    deliver_manifest(lake, [path], ingest_date, batch_number=batch_number)
+
+
+def deliver_insured_amendment(lake: Path, database: Path) -> None:
+    """A second delivery on the latest ingest date with a new version of an insured that
+    holds policies in rpt_policy_months_wide: their risk rating changes, and the change
+    fans out to every month of their policies."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        row = con.execute(
+            """
+            select policies.insured_id
+            from main_staging.stg_landing__policies as policies
+            inner join main_marts.rpt_policy_months_wide as months
+                on policies.policy_id = months.policy_id
+            group by policies.insured_id
+            order by count(*) desc, policies.insured_id
+            limit 1
+            """
+        ).fetchone()
+    assert row is not None, "no insured with a policy month to amend"
+    ingest_date = max(p.name.split("=", 1)[1] for p in (lake / "_manifests").glob("ingest_date=*"))
+    ratings = ["A", "B", "C", "D", "E"]
+    versions = [
+        version
+        for path in sorted((lake / "insureds").glob("ingest_date=*/*.csv"))
+        for version in csv.DictReader(io.StringIO(path.read_text(errors="replace")))
+        if version.get("insured_id") == row[0]
+        and None not in version  # no stray fields
+        and version.get("risk_rating") in ratings
+        and len(version.get("updated_at") or "") == len("2026-01-01T00:00:00Z")
+    ]
+    assert versions, f"no clean landed version of {row[0]}"
+    latest = dict(max(versions, key=lambda version: version["updated_at"]))
+    latest["risk_rating"] = ratings[(ratings.index(latest["risk_rating"]) + 1) % len(ratings)]
+    latest["updated_at"] = f"{ingest_date}T01:30:00Z"
+    deliver_csv(lake, "insureds", ingest_date, list(latest), [latest], batch_number=97)
 
 
 def request_erasure(project: Mode, database: Path) -> list[str]:
@@ -225,6 +273,7 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Erasur
             erased = request_erasure(project, incremental)
             before = rows_of_policies(incremental, erased)
     deliver_treaty_amendment(lake)
+    deliver_insured_amendment(lake, incremental)
     build(lake, incremental, project)
     build(lake, full, project, "--full-refresh")
     return incremental, full, Erasure(erased, before, rows_of_policies(incremental, erased))
