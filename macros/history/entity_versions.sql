@@ -24,43 +24,11 @@
 ) }}
 with
 
-parsed as (
-
-    select * from {{ ref(base_model) }}
-
-),
-
-accepted as (
-
-    select * from parsed
-    where quarantine_reason is null
-
-),
-
-{% if is_incremental() %}
-    touched as (
-
-        select {{ key }} from accepted
-        where {{ insurance_warehouse.processed_since_last_run() }}
-        union
-        select current_rows.{{ key }}
-        from {{ this }} as current_rows
-        left join parsed
-            on
-                current_rows.file_name = parsed.file_name
-                and current_rows.record_number = parsed.record_number
-        where parsed.file_name is null
-
-    ),
-{% endif %}
+{{ insurance_warehouse.history_inputs(base_model, key, ['file_name', 'record_number']) }}
 
 in_scope as (
 
-    select accepted.*
-    from accepted
-    {% if is_incremental() %}
-        inner join touched on accepted.{{ key }} = touched.{{ key }}
-    {% endif %}
+    {{ insurance_warehouse.rows_of_touched_keys('accepted', 'touched', key) }}
 
 ),
 
@@ -101,14 +69,5 @@ from versions
 {% macro forget_vanished_versions(relation, base_model, key) -%}
     {#- A history model's post-hook: the versions of a key whose every record has left the
         base model (erased) are deleted (a full build has no row for it). -#}
-    delete from {{ relation }}
-    where {{ key }} in (
-        select current_rows.{{ key }}
-        from {{ relation }} as current_rows
-        left join {{ ref(base_model) }} as parsed
-            on
-                current_rows.file_name = parsed.file_name
-                and current_rows.record_number = parsed.record_number
-        where parsed.file_name is null
-    )
+    {{ insurance_warehouse.forget_vanished_keys(relation, base_model, key, ['file_name', 'record_number']) }}
 {%- endmacro %}

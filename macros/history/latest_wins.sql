@@ -12,35 +12,7 @@
     forget_vanished_latest deletes the keys left with no version at all.
 -#}
 {% macro latest_wins(base_model, key) %}
-parsed as (
-
-    select * from {{ ref(base_model) }}
-
-),
-
-accepted as (
-
-    select * from parsed
-    where quarantine_reason is null
-
-),
-
-{% if is_incremental() %}
-    touched as (
-
-        select {{ key }} from accepted
-        where {{ insurance_warehouse.processed_since_last_run() }}
-        union
-        select current_rows.{{ key }}
-        from {{ this }} as current_rows
-        left join parsed
-            on
-                current_rows.source_file_name = parsed.file_name
-                and current_rows.source_record_number = parsed.record_number
-        where parsed.file_name is null
-
-    ),
-{% endif %}
+{{ insurance_warehouse.history_inputs(base_model, key, ['source_file_name', 'source_record_number']) }}
 
 ranked as (
 
@@ -71,14 +43,5 @@ ranked as (
 {% macro forget_vanished_latest(relation, base_model, key) -%}
     {#- A latest-wins model's post-hook: a key whose winning record has left the base model
         (erased) and that has no other version is deleted (a full build has no row for it). -#}
-    delete from {{ relation }}
-    where {{ key }} in (
-        select current_rows.{{ key }}
-        from {{ relation }} as current_rows
-        left join {{ ref(base_model) }} as parsed
-            on
-                current_rows.source_file_name = parsed.file_name
-                and current_rows.source_record_number = parsed.record_number
-        where parsed.file_name is null
-    )
+    {{ insurance_warehouse.forget_vanished_keys(relation, base_model, key, ['source_file_name', 'source_record_number']) }}
 {%- endmacro %}

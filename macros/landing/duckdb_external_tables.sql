@@ -369,6 +369,24 @@
     each rejected one move up by the number of rejected lines before them (nothing moves
     when no line was rejected, the usual case), and the rejected lines are inserted with
     their error. -#}
+{% macro duckdb_record_landed_file(files_relation, identifier, path_literal, records) %}
+    {#- The landing record of one loaded file (its inventory entry, `records` its record
+        count as SQL), written in the same transaction as its lines or document. -#}
+    insert into {{ files_relation }} (source_table, file_name, ingest_date, records, loaded_at, bytes, sha256, last_modified)
+    select
+        {{ insurance_warehouse.landing_sql_literal(identifier) }},
+        inventory.file_name,
+        inventory.ingest_date,
+        {{ records }},
+        current_timestamp,
+        inventory.bytes,
+        inventory.sha256,
+        inventory.last_modified
+    from __landing_inventory as inventory
+    where inventory.file_path = {{ path_literal }};
+{% endmacro %}
+
+
 {% macro duckdb_load_raw_lines(relation, files_relation, identifier, path, root, header) %}
     {%- set path_literal = insurance_warehouse.landing_sql_literal(path) -%}
     {%- set file_name_literal = insurance_warehouse.landing_sql_literal(path[root | length + 1:]) -%}
@@ -437,18 +455,8 @@
         current_timestamp as loaded_at
     from __landing_rejects as rejects;
 
-    insert into {{ files_relation }} (source_table, file_name, ingest_date, records, loaded_at, bytes, sha256, last_modified)
-    select
-        {{ insurance_warehouse.landing_sql_literal(identifier) }},
-        inventory.file_name,
-        inventory.ingest_date,
-        (select count(*) from {{ relation }} where file_name = inventory.file_name and record_number >= 1),
-        current_timestamp,
-        inventory.bytes,
-        inventory.sha256,
-        inventory.last_modified
-    from __landing_inventory as inventory
-    where inventory.file_path = {{ path_literal }};
+    {{ insurance_warehouse.duckdb_record_landed_file(files_relation, identifier, path_literal,
+        '(select count(*) from ' ~ relation ~ ' where file_name = inventory.file_name and record_number >= 1)') }}
     commit;
 {% endmacro %}
 
@@ -463,17 +471,6 @@
         current_timestamp as loaded_at
     from read_text({{ insurance_warehouse.landing_file_literal(path) }});
 
-    insert into {{ files_relation }} (source_table, file_name, ingest_date, records, loaded_at, bytes, sha256, last_modified)
-    select
-        {{ insurance_warehouse.landing_sql_literal(identifier) }},
-        inventory.file_name,
-        inventory.ingest_date,
-        1,
-        current_timestamp,
-        inventory.bytes,
-        inventory.sha256,
-        inventory.last_modified
-    from __landing_inventory as inventory
-    where inventory.file_path = {{ path_literal }};
+    {{ insurance_warehouse.duckdb_record_landed_file(files_relation, identifier, path_literal, '1') }}
     commit;
 {% endmacro %}

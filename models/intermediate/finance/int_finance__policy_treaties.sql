@@ -1,4 +1,13 @@
-{{ config(materialized='table') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='policy_id',
+        on_schema_change='fail',
+        pre_hook="{{ forget_policies_recomputed_upstream(this, ref('int_policies__versions')) }}",
+        post_hook="{{ forget_keys_not_in(this, 'policy_id', ref('int_policies__versions')) }}",
+    )
+}}
 {#- One row per written policy and treaty named in its current version's treaty_ids, with
     the treaty's current terms and the share of the policy ceded to it:
     - quota share: cession_pct / 100 of premium and of each claim's incurred;
@@ -7,7 +16,14 @@
     - excess of loss: no proportional share; it is paid premium_rate_pct / 100 of the
       gross premium and cedes losses per claim (int_finance__claim_cessions).
     A treaty unknown to the lake, or soft-deleted there, cedes nothing (an excess-of-loss
-    treaty keeps a null share whatever its status: it has no proportional share). -#}
+    treaty keeps a null share whatever its status: it has no proportional share).
+    Incremental (delete+insert by policy, docs/incremental.md): a policy's rows depend on
+    its current version and its treaties' current terms only, so a run recomputes the
+    policies with a version processed since its last run (int_policies__versions) and the
+    policies holding a treaty recomputed since then (stg_landing__reinsurance_treaties: a
+    treaty's change, or its late arrival, fans out to its policies). The pre-hook deletes
+    the first kind's rows first (a policy no longer written leaves none behind); the
+    post-hook deletes the policies gone from int_policies__versions (erased). -#}
 with
 
 policy_versions as (
@@ -28,7 +44,22 @@ fx_rates as (
 
 ),
 
-current_policies as (
+{% if is_incremental() %}
+    touched_policies as (
+
+        select policy_id
+        from policy_versions
+        where {{ processed_since_last_run() }}
+        union
+        select previous_rows.policy_id
+        from {{ this }} as previous_rows
+        inner join treaties on previous_rows.treaty_id = treaties.treaty_id
+        where {{ processed_since_last_run('treaties.processed_at') }}
+
+    ),
+{% endif %}
+
+all_current_policies as (
 
     select
         policy_id,
@@ -42,6 +73,12 @@ current_policies as (
         is_current
         and not is_deleted
         and policy_status in ({{ sql_string_list(written_policy_statuses()) }})
+
+),
+
+current_policies as (
+
+    {{ rows_of_touched_keys('all_current_policies') }}
 
 ),
 
@@ -155,5 +192,6 @@ select
     cast(ceded_premium_rate as decimal(38, 10)) as ceded_premium_rate,
     cast(sum(
         case when treaty_type in ('quota_share', 'surplus') then coalesce(ceded_share, 0) else 0 end
-    ) over (partition by policy_id) as decimal(38, 10)) as policy_proportional_share
+    ) over (partition by policy_id) as decimal(38, 10)) as policy_proportional_share,
+    {{ run_processed_at() }} as processed_at
 from rated

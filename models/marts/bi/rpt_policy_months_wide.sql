@@ -1,24 +1,51 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='policy_id',
+        on_schema_change='fail',
+        pre_hook=[
+            "{{ restart_when_valuation_moved(this) }}",
+            "{{ forget_policies_recomputed_upstream(this, ref('int_policies__versions')) }}",
+        ],
+        post_hook="{{ forget_keys_not_in(this, 'policy_id', ref('int_policies__versions')) }}",
+    )
+}}
 {#- One row per policy and calendar month up to the valuation date, for BI tools: premium
     written in the month (movements dated in it), earned gross, ceded and net
     (fct_earned_premiums), unearned at the month's end (written - earned to then, never
     below zero), exposure and in force (fct_policy_exposures), in USD, with the policy's
     line, line group, terms and insured's country, type and risk rating (the policy's
-    latest version; no personal data). -#}
+    latest version; no personal data).
+    Incremental (delete+insert by policy, docs/incremental.md): a policy's rows depend on
+    its own premiums, earned months and exposures, its insured's and its line's current
+    versions, and the valuation date. A run recomputes the policies with a version
+    processed since its last run (int_policies__versions: its premiums and exposures
+    follow from its versions), those with earned months processed since then
+    (fct_earned_premiums: a treaty's change fans out there), and the policies of an
+    insured or a line with a version processed since then; when the valuation date has
+    moved, the first pre-hook empties the table and every policy is recomputed. The second
+    pre-hook deletes the rows of the policies with a new version first (a policy left
+    with no month leaves none behind); the post-hook deletes the policies gone from
+    int_policies__versions (erased). -#}
+-- depends_on: {{ ref('int_policies__versions') }}
+-- depends_on: {{ ref('int_insureds__versions') }}
+-- depends_on: {{ ref('int_specialty_lines__versions') }}
 with
 
-premiums as (
+all_premiums as (
 
     select * from {{ ref('fct_policy_premiums') }}
 
 ),
 
-earned as (
+all_earned as (
 
     select * from {{ ref('fct_earned_premiums') }}
 
 ),
 
-exposures as (
+all_exposures as (
 
     select * from {{ ref('fct_policy_exposures') }}
 
@@ -48,6 +75,66 @@ lines as (
 
     select * from {{ ref('dim_specialty_lines') }}
     where is_current and not is_unknown_member
+
+),
+
+{% if is_incremental() %}
+    policy_versions as (
+
+        select * from {{ ref('int_policies__versions') }}
+
+    ),
+
+    insured_versions as (
+
+        select * from {{ ref('int_insureds__versions') }}
+
+    ),
+
+    line_versions as (
+
+        select * from {{ ref('int_specialty_lines__versions') }}
+
+    ),
+
+    touched_policies as (
+
+        select policy_id
+        from policy_versions
+        where {{ processed_since_last_run() }}
+        union
+        select policy_id
+        from all_earned
+        where {{ processed_since_last_run() }}
+        union
+        select policies.policy_id
+        from policies
+        inner join insured_versions on policies.insured_id = insured_versions.insured_id
+        where {{ processed_since_last_run('insured_versions.processed_at') }}
+        union
+        select policies.policy_id
+        from policies
+        inner join line_versions on policies.line_code = line_versions.line_code
+        where {{ processed_since_last_run('line_versions.processed_at') }}
+
+    ),
+{% endif %}
+
+premiums as (
+
+    {{ rows_of_touched_keys('all_premiums') }}
+
+),
+
+earned as (
+
+    {{ rows_of_touched_keys('all_earned') }}
+
+),
+
+exposures as (
+
+    {{ rows_of_touched_keys('all_exposures') }}
 
 ),
 
@@ -151,7 +238,8 @@ select
     ) as unearned_premium_usd,
     cast(cumulated.days_in_force as integer) as days_in_force,
     cast(cumulated.earned_exposure_years as decimal(18, 6)) as earned_exposure_years,
-    cumulated.is_in_force_at_month_end
+    cumulated.is_in_force_at_month_end,
+    {{ run_processed_at() }} as processed_at
 from cumulated
 cross join valuation
 left join policies on cumulated.policy_id = policies.policy_id

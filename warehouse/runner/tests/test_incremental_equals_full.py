@@ -6,9 +6,13 @@ The batches land out of order (the second batch after the third: a late file wit
 ingest date), over a lake with late and out-of-order versions, duplicates, re-delivered files,
 late parents and schema drift; then a second delivery on the last day amends treaties (a
 change that fans out to every policy and claim ceded to them, with the valuation date
-unchanged, so the models cut at it take the increment too). Every model is compared both
-ways with EXCEPT ALL; only the audit columns that record when a run processed a row differ,
-and they are listed here.
+unchanged, so the models cut at it take the increment too) and an insured's risk rating
+(a change that fans out to every month of their policies in rpt_policy_months_wide). After
+the first batch, an insured whose policies have been parsed is erased (seed
+erasure_requests, in a copy of the project): every incremental model must forget rows it
+computed from their records, and the later batches' lines of theirs are never parsed.
+Every model is compared both ways with EXCEPT ALL; only the audit columns that record when
+a run processed a row differ, and they are listed here.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import json
 import os
 import subprocess
 import sys
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import duckdb
@@ -28,10 +32,18 @@ import pytest
 from generator.generate import generate
 from generator.tests.conftest import faulty_config
 from warehouse.dbt import dbt_environment
+from warehouse.runner.modes import Mode
 from warehouse.runner.tests.conftest import AIR_GAPPED, deliver_manifest, large_scale
+from warehouse.runner.tests.test_erasure import copy_project
 
 # Columns that say when a dbt run processed the row: the only columns allowed to differ.
 AUDIT_COLUMNS = frozenset({"processed_at"})
+# Models by policy that hold rows of the insured erased half-way through the batches.
+POLICY_MODELS = (
+    ("main_intermediate", "int_finance__policy_treaties"),
+    ("main_marts", "rpt_policy_months_wide"),
+    ("main_marts", "fct_earned_premiums"),
+)
 # Doubles are compared rounded (a sum's last bits depend on the order it was added in).
 DOUBLE_DIGITS = 6
 
@@ -68,35 +80,118 @@ def deliver_treaty_amendment(lake: Path) -> None:
             row["record_status"] = "deleted"
         row["updated_at"] = f"{ingest_date}T01:00:00Z"
         amended.append(row)
+    deliver_csv(lake, "reinsurance_treaties", ingest_date, fields, amended, batch_number=98)
+
+
+def deliver_csv(
+    lake: Path,
+    source: str,
+    ingest_date: str,
+    fields: list[str],
+    rows: list[dict[str, str]],
+    batch_number: int,
+) -> None:
+    """A second delivery of ``rows`` of ``source`` on ``ingest_date``, with its manifest."""
     compact = ingest_date.replace("-", "")
-    folder = lake / "reinsurance_treaties" / f"ingest_date={ingest_date}"
+    folder = lake / source / f"ingest_date={ingest_date}"
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"reinsurance_treaties_{compact}T230000Z_0001.csv"
+    path = folder / f"{source}_{compact}T230000Z_0001.csv"
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(amended)
+    writer.writerows(rows)
     path.write_text(out.getvalue())
-    deliver_manifest(lake, [path], ingest_date, batch_number=98)
+    deliver_manifest(lake, [path], ingest_date, batch_number=batch_number)
 
 
-def build(lake: Path, database: Path, *extra: str) -> None:
+def deliver_insured_amendment(lake: Path, database: Path) -> None:
+    """A second delivery on the latest ingest date with a new version of an insured that
+    holds policies in rpt_policy_months_wide: their risk rating changes, and the change
+    fans out to every month of their policies."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        row = con.execute(
+            """
+            select policies.insured_id
+            from main_staging.stg_landing__policies as policies
+            inner join main_marts.rpt_policy_months_wide as months
+                on policies.policy_id = months.policy_id
+            group by policies.insured_id
+            order by count(*) desc, policies.insured_id
+            limit 1
+            """
+        ).fetchone()
+    assert row is not None, "no insured with a policy month to amend"
+    ingest_date = max(p.name.split("=", 1)[1] for p in (lake / "_manifests").glob("ingest_date=*"))
+    ratings = ["A", "B", "C", "D", "E"]
+    versions = [
+        version
+        for path in sorted((lake / "insureds").glob("ingest_date=*/*.csv"))
+        for version in csv.DictReader(io.StringIO(path.read_text(errors="replace")))
+        if version.get("insured_id") == row[0]
+        and None not in version  # no stray fields
+        and version.get("risk_rating") in ratings
+        and len(version.get("updated_at") or "") == len("2026-01-01T00:00:00Z")
+    ]
+    assert versions, f"no clean landed version of {row[0]}"
+    latest = dict(max(versions, key=lambda version: version["updated_at"]))
+    latest["risk_rating"] = ratings[(ratings.index(latest["risk_rating"]) + 1) % len(ratings)]
+    latest["updated_at"] = f"{ingest_date}T01:30:00Z"
+    deliver_csv(lake, "insureds", ingest_date, list(latest), [latest], batch_number=97)
+
+
+def request_erasure(project: Mode, database: Path) -> list[str]:
+    """Puts on the suppression list of ``project`` the insured with the most policies ceded
+    to a treaty in ``database`` (already parsed, so every model holds rows of theirs);
+    returns those policies."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        row = con.execute(
+            """
+            select
+                policies.insured_id,
+                list(distinct policies.policy_id order by policies.policy_id)
+            from main_staging.stg_landing__policies as policies
+            inner join main_intermediate.int_finance__policy_treaties as treaties
+                on policies.policy_id = treaties.policy_id
+            group by policies.insured_id
+            order by count(distinct policies.policy_id) desc, policies.insured_id
+            limit 1
+            """
+        ).fetchone()
+    assert row is not None, "no insured with a ceded policy to erase"
+    seed = project.project_dir.parent / "seeds" / "erasure_requests.csv"
+    seed.write_text(f"insured_id,requested_on\n{row[0]},2026-11-30\n", encoding="utf-8")
+    return list(row[1])
+
+
+def rows_of_policies(database: Path, policies: list[str]) -> dict[str, int]:
+    """How many rows of ``policies`` each incremental model by policy holds."""
+    counts = {}
+    with duckdb.connect(str(database), read_only=True) as con:
+        for schema, name in POLICY_MODELS:
+            (counts[f"{schema}.{name}"],) = con.execute(  # type: ignore[misc]
+                f"select count(*) from {schema}.{name} where policy_id in (select unnest(?))",
+                [policies],
+            ).fetchone()
+    return counts
+
+
+def build(lake: Path, database: Path, project: Mode, *extra: str) -> None:
     """Stage the lake, then build (tables only: the tests run on the batch-by-batch warehouse
     of the pipeline tests). In a process of its own: dbt-duckdb keeps the file open in the
     process that ran it, and the comparison attaches both files."""
     env = {
         **os.environ,
         **dbt_environment(str(lake.resolve()), database.resolve(), target_of(database)),
-        **AIR_GAPPED.environment(),
+        **project.environment(),
     }
     dbt = str(Path(sys.executable).parent / "dbt")
-    project = ["--project-dir", str(AIR_GAPPED.project_dir)]
+    project_dir = ["--project-dir", str(project.project_dir)]
     for command in (
         ["run-operation", "stage_external_sources"],
         ["build", "--exclude-resource-type", "test", "unit_test", *extra],
     ):
         done = subprocess.run(
-            [dbt, "--quiet", *command, *project], env=env, capture_output=True, text=True
+            [dbt, "--quiet", *command, *project_dir], env=env, capture_output=True, text=True
         )
         assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
 
@@ -156,25 +251,49 @@ def differences(incremental: Path, full: Path) -> dict[str, tuple[int, int]]:
     return found
 
 
+@dataclass(frozen=True)
+class Erasure:
+    policies: list[str]  # the erased insured's policies
+    rows_before: dict[str, int]  # their rows in POLICY_MODELS before the erasure
+    rows_after: dict[str, int]  # and at the end of the incremental builds
+
+
 @pytest.fixture(scope="module")
-def builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """(incremental database, full database) over the same lake."""
+def builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Erasure]:
+    """(incremental database, full database, the erasure) over the same lake."""
     base = tmp_path_factory.mktemp("incremental_equals_full")
     cfg, lake = comparison_config(), base / "lake"
     incremental, full = base / "incremental.duckdb", base / "rebuilt.duckdb"
-    for number in landing_order(cfg.batches):
+    copied = copy_project(base / "project")
+    project = replace(AIR_GAPPED, project_dir=copied / AIR_GAPPED.project_dir.name)
+    for position, number in enumerate(landing_order(cfg.batches)):
         generate(cfg, lake, [number], workers=1)
-        build(lake, incremental)
+        build(lake, incremental, project)
+        if position == 0:
+            erased = request_erasure(project, incremental)
+            before = rows_of_policies(incremental, erased)
     deliver_treaty_amendment(lake)
-    build(lake, incremental)
-    build(lake, full, "--full-refresh")
-    return incremental, full
+    deliver_insured_amendment(lake, incremental)
+    build(lake, incremental, project)
+    build(lake, full, project, "--full-refresh")
+    return incremental, full, Erasure(erased, before, rows_of_policies(incremental, erased))
 
 
-def test_an_incremental_build_equals_a_full_build(builds: tuple[Path, Path]) -> None:
-    incremental, full = builds
+def test_an_incremental_build_equals_a_full_build(builds: tuple[Path, Path, Erasure]) -> None:
+    incremental, full, _ = builds
     assert models(full), "no model was built"
     assert differences(incremental, full) == {}
+
+
+def test_the_erased_insureds_rows_were_built_then_forgotten(
+    builds: tuple[Path, Path, Erasure],
+) -> None:
+    """The erasure is partial: their policies had rows in every model by policy when it
+    was requested, and the incremental builds after it left none."""
+    erasure = builds[2]
+    assert erasure.policies
+    assert all(erasure.rows_before.values()), erasure.rows_before
+    assert not any(erasure.rows_after.values()), erasure.rows_after
 
 
 def test_the_landing_order_has_a_late_batch() -> None:
