@@ -23,6 +23,8 @@ import sqlglot
 from pipeline.tests.conftest import large_scale
 from warehouse_checks import snowflake_sql as sf
 
+pytestmark = pytest.mark.cost(15)
+
 ROOT = Path(__file__).resolve().parents[2]
 OFFLINE = ROOT / "offline"
 ACCOUNT_SETUP = ROOT / "terraform" / "admin" / "account_setup.sql"

@@ -11,6 +11,8 @@ import pytest
 from pipeline.dbt import Dbt, dbt_environment
 from pipeline.tests.conftest import AIR_GAPPED
 
+pytestmark = pytest.mark.cost(15)
+
 OVERVIEW = "Where to start"
 
 

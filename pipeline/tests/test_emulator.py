@@ -16,6 +16,8 @@ from warehouse_checks import emulator as emu
 from warehouse_checks import sent_sql
 from warehouse_checks import snowflake_sql as sf
 
+pytestmark = pytest.mark.cost(300)  # the shared warehouse build, then three builds on fakesnow
+
 
 @pytest.fixture(scope="session")
 def emulated(

@@ -23,6 +23,8 @@ from pipeline.dbt import Dbt, dbt_environment
 from pipeline.modes import Mode
 from pipeline.run import RunReport
 
+pytestmark = pytest.mark.cost(25)
+
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT_PARTS = ("models", "macros", "seeds", "snapshots", "tests", "analyses", "offline")
 PROJECT_FILES = ("dbt_project.yml", "profiles.yml")

@@ -19,6 +19,8 @@ from pipeline.dbt import Dbt, dbt_environment
 from pipeline.tests.conftest import AIR_GAPPED
 from pipeline.tests.test_pipeline import query, relation
 
+pytestmark = pytest.mark.cost(30)
+
 WRITTEN = {"bound", "endorsed", "cancelled", "expired"}
 CENT = Decimal("0.01")
 

@@ -30,6 +30,8 @@ from generator.tests.conftest import faulty_config
 from pipeline.dbt import dbt_environment
 from pipeline.tests.conftest import AIR_GAPPED, deliver_manifest, large_scale
 
+pytestmark = pytest.mark.cost(100)
+
 # Columns that say when a dbt run processed the row: the only columns allowed to differ.
 AUDIT_COLUMNS = frozenset({"processed_at"})
 # Doubles are compared rounded (a sum's last bits depend on the order it was added in).

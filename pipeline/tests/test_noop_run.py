@@ -28,6 +28,8 @@ from pipeline.modes import ROOT, Mode
 from pipeline.run import RunReport, run_pipeline
 from pipeline.tests.conftest import deliver_manifest
 
+pytestmark = pytest.mark.cost(90)
+
 DBT_FOLDERS = ("models", "macros", "seeds", "snapshots", "tests", "analyses")
 EDITED = Path("models", "marts", "claims", "rpt_claims_per_day.sql")
 

@@ -17,6 +17,8 @@ from generator.tests.contract_reader import read_lake
 from pipeline.dbt import Dbt, dbt_environment
 from pipeline.tests.conftest import AIR_GAPPED, deliver_manifest, pipeline_config
 
+pytestmark = pytest.mark.cost(30)
+
 
 def query(database: Path, sql: str) -> list[tuple]:
     with duckdb.connect(str(database)) as con:
