@@ -82,25 +82,39 @@ def deliver_treaty_amendment(lake: Path) -> None:
     deliver_manifest(lake, [path], ingest_date, batch_number=98)
 
 
+# Stage, then build, in one dbt process (dbt-duckdb keeps the database open in the process
+# that ran it: a process of its own per step leaves it free for the next step and for the
+# comparison, which attaches both files).
+STAGE_AND_BUILD = """
+import sys
+from dbt.cli.main import dbtRunner
+
+project, extra = sys.argv[1], sys.argv[2:]
+runner = dbtRunner()
+for command in (
+    ["run-operation", "stage_external_sources"],
+    ["build", "--exclude-resource-type", "test", "unit_test", *extra],
+):
+    if not runner.invoke(["--quiet", *command, "--project-dir", project]).success:
+        sys.exit(f"dbt {command[0]} failed")
+"""
+
+
 def build(lake: Path, database: Path, *extra: str) -> None:
     """Stage the lake, then build (tables only: the tests run on the batch-by-batch warehouse
-    of the pipeline tests). In a process of its own: dbt-duckdb keeps the file open in the
-    process that ran it, and the comparison attaches both files."""
+    of the pipeline tests)."""
     env = {
         **os.environ,
         **dbt_environment(str(lake.resolve()), database.resolve(), target_of(database)),
         **AIR_GAPPED.environment(),
     }
-    dbt = str(Path(sys.executable).parent / "dbt")
-    project = ["--project-dir", str(AIR_GAPPED.project_dir)]
-    for command in (
-        ["run-operation", "stage_external_sources"],
-        ["build", "--exclude-resource-type", "test", "unit_test", *extra],
-    ):
-        done = subprocess.run(
-            [dbt, "--quiet", *command, *project], env=env, capture_output=True, text=True
-        )
-        assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    done = subprocess.run(
+        [sys.executable, "-c", STAGE_AND_BUILD, str(AIR_GAPPED.project_dir), *extra],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
 
 
 def target_of(database: Path) -> Path:
