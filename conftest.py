@@ -97,3 +97,58 @@ def browser() -> Iterator[Any]:
             yield launched
         finally:
             launched.close()
+
+
+# --- scheduling: the costliest test files start first ---------------------------------------
+#
+# `make test` spreads whole files over its xdist workers (--dist loadfile), so the run lasts
+# as long as its busiest worker. A file that takes long says so with a module-level
+# ``pytestmark = pytest.mark.cost(seconds)`` (its rough duration on an idle machine, fixtures
+# included); the costliest files are handed out first and each worker takes its next file
+# only when it is on its current file's last test, so the short files fill in at the end.
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "cost(seconds): the file's rough duration on an idle machine; `make test` starts the "
+        "costliest files first",
+    )
+
+
+def file_cost(item: pytest.Item) -> float:
+    marker = item.get_closest_marker("cost")
+    return float(marker.args[0]) if marker else 0.0
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Files in decreasing cost (a stable sort: a file's tests, and the files of equal
+    cost, keep their order)."""
+    costs: dict[Path, float] = {}
+    for item in items:
+        costs[item.path] = max(costs.get(item.path, 0.0), file_cost(item))
+    items.sort(key=lambda item: -costs[item.path])
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """--dist loadfile in the collection's order (costliest first, not xdist's default of
+    most tests first), a worker taking its next file when one test of its current file is
+    left (that one waits for the next item before it runs)."""
+    if config.getoption("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class CostFirstScheduling(LoadFileScheduling):
+        def _reschedule(self, node: Any) -> None:
+            if node.shutting_down:
+                return
+            if not self.workqueue:
+                node.shutdown()
+                return
+            if self._pending_of(self.assigned_work[node]) > 1:
+                return
+            self._assign_work_unit(node)
+
+    config.option.loadscopereorder = False
+    return CostFirstScheduling(config, log)

@@ -33,6 +33,8 @@ from generator.profiles import (
 from generator.records import money
 from generator.world import CAT_SLOT, MAX_CLAIMS_PER_POLICY, World
 
+pytestmark = pytest.mark.cost(25)
+
 AS_OF = dt.date(2026, 11, 22)
 
 

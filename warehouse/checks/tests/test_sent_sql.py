@@ -14,6 +14,8 @@ from warehouse.checks import emulator as emu
 from warehouse.checks import sent_sql
 from warehouse.checks import snowflake_sql as sf
 
+pytestmark = pytest.mark.cost(60)
+
 ALLOWED = sf.load_allowed_functions()
 PROJECT_FOLDERS = ("models", "macros", "tests", "seeds", "snapshots", "analyses")
 

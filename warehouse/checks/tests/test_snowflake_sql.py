@@ -10,6 +10,8 @@ import pytest
 
 from warehouse.checks import snowflake_sql as sf
 
+pytestmark = pytest.mark.cost(130)
+
 ALLOWED = sf.load_allowed_functions()
 
 

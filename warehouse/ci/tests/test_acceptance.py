@@ -14,6 +14,8 @@ from warehouse.ci.core import Manifest
 from warehouse.ci.tests.conftest import edited, fingerprint
 from warehouse.errors import PromotionRefusedError
 
+pytestmark = pytest.mark.cost(200)
+
 PKG = "model.insurance_warehouse."
 BASE_POLICIES = "models/staging/landing/base/base_landing__policies.sql"
 STG_POLICIES = "models/staging/landing/stg_landing__policies.sql"

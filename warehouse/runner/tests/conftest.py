@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+import fcntl
 import os
+import pickle
+import shutil
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 import pytest
@@ -13,6 +18,7 @@ from warehouse.runner.modes import air_gapped
 from warehouse.runner.run import RunReport, run_pipeline
 
 AIR_GAPPED = air_gapped("tests run without hub packages")
+T = TypeVar("T")
 
 
 def deliver_manifest(
@@ -56,14 +62,48 @@ def pipeline_config():
     return replace(cfg, faults=replace(cfg.faults, orphan_reference=0.08))
 
 
+def shared_build(
+    tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], T]
+) -> tuple[Path, T]:
+    """``build(folder)`` once per test run, whatever the number of xdist workers, and a
+    copy of its folder for this worker: (the copy, what ``build`` returned).
+
+    Under xdist the build goes to the run's folder, which every worker of the run sees; the
+    first worker to ask builds it while holding a lock, the others wait for it and read
+    what it returned from disk (a pickle). Every worker then works on its own copy of the
+    folder, so that no two processes open the same DuckDB file."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    base = tmp_path_factory.getbasetemp()
+    shared = (base.parent if worker else base) / f"shared-{name}"
+    shared.mkdir(exist_ok=True)
+    with (shared / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        result = shared / "result.pickle"
+        if not result.exists():
+            built = build(shared / "build")
+            result.write_bytes(pickle.dumps(built))
+        built = pickle.loads(result.read_bytes())
+    copy = tmp_path_factory.mktemp(name) / "build"
+    shutil.copytree(shared / "build", copy, symlinks=True)
+    return copy, built
+
+
 @pytest.fixture(scope="session")
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, RunReport]:
-    """The pipeline run batch by batch on the faulty lake: (lake, database, report)."""
-    base = tmp_path_factory.mktemp("warehouse")
-    lake, database = base / "lake", base / "warehouse.duckdb"
-    report = run_pipeline(
-        pipeline_config(), lake, database, AIR_GAPPED, docs=False, say=lambda _m: None
-    )
-    with duckdb.connect(str(database)) as con:
-        con.execute("checkpoint")  # the runner's dbt connection is still open in-process
-    return lake, database, report
+    """The pipeline run batch by batch on the faulty lake: (lake, database, report).
+
+    Built once per test run (:func:`shared_build`); each xdist worker gets a copy of the
+    lake, the database and its published copy."""
+
+    def build(base: Path) -> RunReport:
+        lake, database = base / "lake", base / "warehouse.duckdb"
+        report = run_pipeline(
+            pipeline_config(), lake, database, AIR_GAPPED, docs=False, say=lambda _m: None
+        )
+        with duckdb.connect(str(database)) as con:
+            con.execute("checkpoint")  # the runner's dbt connection is still open in-process
+        return replace(report, published=report.published and report.published.relative_to(base))
+
+    base, report = shared_build(tmp_path_factory, "warehouse", build)
+    report = replace(report, published=report.published and base / report.published)
+    return base / "lake", base / "warehouse.duckdb", report

@@ -23,6 +23,8 @@ import sqlglot
 from warehouse.checks import snowflake_sql as sf
 from warehouse.runner.tests.conftest import large_scale
 
+pytestmark = pytest.mark.cost(15)
+
 ROOT = Path(__file__).resolve().parents[3]
 OFFLINE = ROOT / "offline"
 ACCOUNT_SETUP = ROOT / "terraform" / "admin" / "account_setup.sql"

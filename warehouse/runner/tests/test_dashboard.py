@@ -22,6 +22,8 @@ from warehouse.dashboard.pages import LABELS, PAGES, figure
 from warehouse.runner.modes import OFFLINE, ROOT
 from warehouse.runner.publish import DATABASE, SEMANTIC_MANIFEST, publish
 
+pytestmark = pytest.mark.cost(20)
+
 SCREENSHOTS = Path(os.environ.get("WAREHOUSE_ARTIFACTS", ROOT / "artifacts")) / "screenshots"
 # The text each page shows once its figures are there (a header alone is not enough).
 FIGURE_TEXT = {

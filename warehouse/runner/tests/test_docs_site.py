@@ -11,6 +11,8 @@ import pytest
 from warehouse.dbt import Dbt, dbt_environment
 from warehouse.runner.tests.conftest import AIR_GAPPED
 
+pytestmark = pytest.mark.cost(15)
+
 OVERVIEW = "Where to start"
 
 

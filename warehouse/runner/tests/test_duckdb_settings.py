@@ -14,6 +14,8 @@ import pytest
 from warehouse.dbt import Dbt, dbt_environment
 from warehouse.runner.tests.conftest import AIR_GAPPED
 
+pytestmark = pytest.mark.cost(35)
+
 SETTINGS = ("DUCKDB_MEMORY_LIMIT", "DUCKDB_THREADS", "DUCKDB_TEMP_DIRECTORY")
 SHOW = (
     "select current_setting('memory_limit') as memory_limit, "

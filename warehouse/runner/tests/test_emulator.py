@@ -16,6 +16,8 @@ from warehouse.checks import sent_sql
 from warehouse.checks import snowflake_sql as sf
 from warehouse.runner.run import RunReport
 
+pytestmark = pytest.mark.cost(300)  # the shared warehouse build, then three builds on fakesnow
+
 
 @pytest.fixture(scope="session")
 def emulated(

@@ -23,6 +23,8 @@ from warehouse.dbt import Dbt, dbt_environment
 from warehouse.runner.modes import Mode
 from warehouse.runner.run import RunReport
 
+pytestmark = pytest.mark.cost(25)
+
 ROOT = Path(__file__).resolve().parents[3]
 PROJECT_PARTS = ("models", "macros", "seeds", "snapshots", "tests", "analyses", "offline")
 PROJECT_FILES = ("dbt_project.yml", "profiles.yml")

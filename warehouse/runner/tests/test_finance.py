@@ -19,6 +19,8 @@ from warehouse.dbt import Dbt, dbt_environment
 from warehouse.runner.tests.conftest import AIR_GAPPED
 from warehouse.runner.tests.test_pipeline import query, relation
 
+pytestmark = pytest.mark.cost(30)
+
 WRITTEN = {"bound", "endorsed", "cancelled", "expired"}
 CENT = Decimal("0.01")
 

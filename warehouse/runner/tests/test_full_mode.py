@@ -27,6 +27,8 @@ from warehouse.runner.modes import PACKAGES_VARIABLE, ROOT, full
 from warehouse.runner.run import RunReport, render_summary, run_pipeline
 from warehouse.runner.tests.conftest import large_scale
 
+pytestmark = pytest.mark.cost(240)  # a full-mode run, the Elementary report, the evaluator
+
 DBT = str(Path(sys.executable).with_name("dbt"))
 
 # dbt-project-evaluator's findings on this project that stay, each with its reason. Any

@@ -36,6 +36,8 @@ from warehouse.runner.modes import Mode
 from warehouse.runner.tests.conftest import AIR_GAPPED, deliver_manifest, large_scale
 from warehouse.runner.tests.test_erasure import copy_project
 
+pytestmark = pytest.mark.cost(100)
+
 # Columns that say when a dbt run processed the row: the only columns allowed to differ.
 AUDIT_COLUMNS = frozenset({"processed_at"})
 # Models by policy that hold rows of the insured erased half-way through the batches.
@@ -175,25 +177,39 @@ def rows_of_policies(database: Path, policies: list[str]) -> dict[str, int]:
     return counts
 
 
+# Stage, then build, in one dbt process (dbt-duckdb keeps the database open in the process
+# that ran it: a process of its own per step leaves it free for the next step and for the
+# comparison, which attaches both files).
+STAGE_AND_BUILD = """
+import sys
+from dbt.cli.main import dbtRunner
+
+project, extra = sys.argv[1], sys.argv[2:]
+runner = dbtRunner()
+for command in (
+    ["run-operation", "stage_external_sources"],
+    ["build", "--exclude-resource-type", "test", "unit_test", *extra],
+):
+    if not runner.invoke(["--quiet", *command, "--project-dir", project]).success:
+        sys.exit(f"dbt {command[0]} failed")
+"""
+
+
 def build(lake: Path, database: Path, project: Mode, *extra: str) -> None:
     """Stage the lake, then build (tables only: the tests run on the batch-by-batch warehouse
-    of the pipeline tests). In a process of its own: dbt-duckdb keeps the file open in the
-    process that ran it, and the comparison attaches both files."""
+    of the pipeline tests)."""
     env = {
         **os.environ,
         **dbt_environment(str(lake.resolve()), database.resolve(), target_of(database)),
         **project.environment(),
     }
-    dbt = str(Path(sys.executable).parent / "dbt")
-    project_dir = ["--project-dir", str(project.project_dir)]
-    for command in (
-        ["run-operation", "stage_external_sources"],
-        ["build", "--exclude-resource-type", "test", "unit_test", *extra],
-    ):
-        done = subprocess.run(
-            [dbt, "--quiet", *command, *project_dir], env=env, capture_output=True, text=True
-        )
-        assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    done = subprocess.run(
+        [sys.executable, "-c", STAGE_AND_BUILD, str(project.project_dir), *extra],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
 
 
 def target_of(database: Path) -> Path:

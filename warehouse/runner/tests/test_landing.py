@@ -26,6 +26,8 @@ from warehouse.dbt import Dbt, dbt_environment
 from warehouse.runner.modes import OFFLINE, ROOT
 from warehouse.runner.tests.conftest import AIR_GAPPED, deliver_manifest
 
+pytestmark = pytest.mark.cost(60)
+
 DBT = str(Path(sys.executable).with_name("dbt"))
 HOSTILE = "x'); drop table landing.claims; --"
 NEW_DATE = "2026-11-23"  # a batch after the generated ones (as of 2026-11-22)

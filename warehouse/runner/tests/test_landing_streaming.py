@@ -12,6 +12,8 @@ import pytest
 from warehouse.runner.tests.conftest import deliver_manifest
 from warehouse.runner.tests.test_landing import NEW_DATE, Warehouse, clean_lake, delivered, query
 
+pytestmark = pytest.mark.cost(45)
+
 LINES = 120_000
 # physical line numbers (1-based) of lines that are not UTF-8; 2 is the first data line of
 # a CSV, the run 70_001..70_003 shifts the lines after it by three at once

@@ -20,6 +20,8 @@ import yaml
 
 from warehouse.runner.modes import OFFLINE, PACKAGES_VARIABLE, ROOT
 
+pytestmark = pytest.mark.cost(50)
+
 DBT = str(Path(sys.executable).with_name("dbt"))
 PATH_KEYS = (
     "model-paths",

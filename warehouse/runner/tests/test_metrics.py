@@ -19,6 +19,8 @@ from warehouse.dashboard.metrics import Metrics, duckdb_metrics
 from warehouse.runner.modes import OFFLINE, ROOT
 from warehouse.runner.publish import DATABASE, SEMANTIC_MANIFEST
 
+pytestmark = pytest.mark.cost(15)
+
 MARTS = "main_marts"
 YEAR, LINE_GROUP, COUNTRY = "metric_time__year", "policy__line_group", "policy__country"
 TREATY_TYPE, REINSURER = "cession__treaty_type", "cession__reinsurer"

@@ -28,6 +28,8 @@ from warehouse.runner.modes import ROOT, Mode
 from warehouse.runner.run import RunReport, run_pipeline
 from warehouse.runner.tests.conftest import deliver_manifest
 
+pytestmark = pytest.mark.cost(90)
+
 DBT_FOLDERS = ("models", "macros", "seeds", "snapshots", "tests", "analyses")
 EDITED = Path("models", "marts", "claims", "rpt_claims_per_day.sql")
 

@@ -17,6 +17,8 @@ from generator.tests.contract_reader import read_lake
 from warehouse.dbt import Dbt, dbt_environment
 from warehouse.runner.tests.conftest import AIR_GAPPED, deliver_manifest, pipeline_config
 
+pytestmark = pytest.mark.cost(30)
+
 
 def query(database: Path, sql: str) -> list[tuple]:
     with duckdb.connect(str(database)) as con:

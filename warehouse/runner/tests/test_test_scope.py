@@ -18,6 +18,8 @@ import pytest
 from warehouse.dbt import Dbt, DbtOutcome, dbt_environment
 from warehouse.runner.modes import ROOT, Mode
 
+pytestmark = pytest.mark.cost(40)
+
 PROJECT = """\
 name: insurance_warehouse
 version: "1.0"
