@@ -144,13 +144,16 @@ def floor_sql(lake: Path) -> str:
 
 @dataclass(frozen=True)
 class Step:
-    """One process: wall seconds, peak resident memory (MiB), whether it succeeded."""
+    """One process: wall seconds, peak resident memory (MiB), whether it succeeded, and
+    the CPU seconds (user + system) it and its children used: on a shared machine the wall
+    time moves with the load, the CPU time much less."""
 
     name: str
     seconds: float
     peak_mib: float
     ok: bool
     output: str = ""
+    cpu_seconds: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -212,7 +215,8 @@ def measured(name: str, argv: Sequence[str], env: dict[str, str], cwd: Path = RO
         _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return Step(name, seconds, usage.ru_maxrss / 1024.0, proc.returncode == 0, output)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Step(name, seconds, usage.ru_maxrss / 1024.0, proc.returncode == 0, output, cpu)
 
 
 def lake_for(policies: int) -> Path:
@@ -337,7 +341,8 @@ def bench_size(
                 print(f"  {step.name} FAILED\n{tail}", flush=True)
         print(
             f"  {label:<13} stage {stage.seconds:7.1f}s {stage.peak_mib:7.0f} MiB   "
-            f"build {build.seconds:7.1f}s {build.peak_mib:7.0f} MiB",
+            f"build {build.seconds:7.1f}s {build.peak_mib:7.0f} MiB   "
+            f"CPU {stage.cpu_seconds + build.cpu_seconds:7.1f}s",
             flush=True,
         )
         return Pair(stage, build)
@@ -439,10 +444,10 @@ def bench_no_new_data_run(hub: str, env: dict[str, str]) -> Step:
     )
     print(
         f"  warehouse run with no new data at {DEFAULT_SIZE:,} policies: {quiet.seconds:.1f}s "
-        f"{quiet.peak_mib:.0f} MiB; {decision}",
+        f"(CPU {quiet.cpu_seconds:.1f}s) {quiet.peak_mib:.0f} MiB; {decision}",
         flush=True,
     )
-    step = Step(quiet.name, quiet.seconds, quiet.peak_mib, quiet.ok, decision)
+    step = Step(quiet.name, quiet.seconds, quiet.peak_mib, quiet.ok, decision, quiet.cpu_seconds)
     (work / "result.json").write_text(json.dumps(asdict(step), indent=1))
     return step
 
@@ -489,6 +494,14 @@ def summary(results: list[SizeResult], quiet: Step | None = None) -> list[str]:
             f"{r.no_change.seconds:>8.1f} {r.full_refresh.seconds:>9.1f} {stage_peak:>9.0f} "
             f"{build_peak:>9.0f} {r.floor.peak_mib:>9.0f} {'yes' if r.floor_matches else 'NO':>8}"
         )
+    for r in results:
+        pairs = (r.full, r.increment, r.no_change)
+        cpu = [p.stage.cpu_seconds + p.build.cpu_seconds for p in pairs]
+        if any(cpu):
+            lines.append(
+                f"{r.policies:>10,} CPU s: full build {cpu[0]:.1f}, increment {cpu[1]:.1f}, "
+                f"no new data {cpu[2]:.1f}, floor {r.floor.cpu_seconds:.1f}"
+            )
     build_fit = fit([(r.records, r.full.seconds) for r in results])
     floor_fit = fit([(r.records, r.floor.seconds) for r in results])
     lines.append("")
@@ -554,7 +567,9 @@ def summary(results: list[SizeResult], quiet: Step | None = None) -> list[str]:
         (
             f"warehouse run, no new data, {DEFAULT_SIZE:,} policies <= "
             f"{NO_NEW_DATA_RUN_SECONDS:.0f} s, nothing built",
-            "not measured" if quiet is None else f"{quiet.seconds:.1f} s; {quiet.output}",
+            "not measured"
+            if quiet is None
+            else f"{quiet.seconds:.1f} s (CPU {quiet.cpu_seconds:.1f} s); {quiet.output}",
             quiet is not None
             and quiet.ok
             and quiet.seconds <= NO_NEW_DATA_RUN_SECONDS
