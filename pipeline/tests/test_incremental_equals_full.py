@@ -121,13 +121,13 @@ def models(database: Path) -> list[tuple[str, str]]:
     )
 
 
-def compared_columns(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> str:
+def compared_columns(con: duckdb.DuckDBPyConnection, catalog: str, schema: str, name: str) -> str:
     """The model's columns but the audit ones, doubles rounded."""
     columns = con.execute(
         "select column_name, data_type from information_schema.columns "
-        "where table_catalog = 'rebuilt' and table_schema = ? and table_name = ? "
+        "where table_catalog = ? and table_schema = ? and table_name = ? "
         "order by ordinal_position",
-        [schema, name],
+        [catalog, schema, name],
     ).fetchall()
     assert columns, f"{schema}.{name} is missing from the full build"
     return ", ".join(
@@ -148,15 +148,19 @@ def rows_only_in(
 
 def differences(incremental: Path, full: Path) -> dict[str, tuple[int, int]]:
     """For each model whose rows differ: (rows only in the incremental build, rows only in
-    the full build)."""
+    the full build). Each file is attached under its own name (its stem): the views dbt
+    wrote in it name their tables by that catalog."""
     found: dict[str, tuple[int, int]] = {}
+    left, right = incremental.stem, full.stem
+    assert left != right, "the two databases need file names of their own"
     with duckdb.connect() as con:
-        con.execute(f"attach '{incremental}' as incremental (read_only)")
-        con.execute(f"attach '{full}' as rebuilt (read_only)")
+        con.execute(f"attach '{incremental}' as \"{left}\" (read_only)")
+        con.execute(f"attach '{full}' as \"{right}\" (read_only)")
         for schema, name in models(full):
-            columns, relation = compared_columns(con, schema, name), f'"{schema}"."{name}"'
-            only_incremental = rows_only_in(con, "incremental", "rebuilt", relation, columns)
-            only_full = rows_only_in(con, "rebuilt", "incremental", relation, columns)
+            columns = compared_columns(con, right, schema, name)
+            relation = f'"{schema}"."{name}"'
+            only_incremental = rows_only_in(con, f'"{left}"', f'"{right}"', relation, columns)
+            only_full = rows_only_in(con, f'"{right}"', f'"{left}"', relation, columns)
             if only_incremental or only_full:
                 found[name] = (only_incremental, only_full)
     return found
@@ -269,7 +273,9 @@ def test_a_moved_valuation_date_rewrites_no_history_table(
     history = incremental_models(moved)
     assert history, "no incremental model was built"
     assert rows_changed(incremental, moved, history) == {}
+    schema = {name: schema for schema, name in models(moved)}["dim_valuation_date"]
     with duckdb.connect(str(moved), read_only=True) as con:
-        valuation = con.execute("select valuation_date from dim_valuation_date").fetchone()
+        query = f'select valuation_date from "{schema}".dim_valuation_date'
+        valuation = con.execute(query).fetchone()
     assert valuation == (moved_to,)
     assert differences(moved, rebuilt) == {}
