@@ -107,7 +107,9 @@ evaluations as (
     changes only on the dates a version becomes known. knowledge_epochs holds, per policy
     and such date, the as-of version from that date until the next one, so that each
     evaluation finds its as-of version by a join that matches one epoch (or none, before
-    the first version is known), with no aggregate over a fan-out. -#}
+    the first version is known), with no aggregate over a fan-out. The last epoch ends on
+    a far date rather than null: a condition with an "or" would keep DuckDB from joining
+    on policy_id by hash (a nested loop over every pair of rows). -#}
 known_dates as (
 
     select distinct
@@ -127,7 +129,10 @@ knowledge_epochs as (
     select
         policy_id,
         known_date as known_from,
-        lead(known_date) over (partition by policy_id order by known_date) as known_until,
+        coalesce(
+            lead(known_date) over (partition by policy_id order by known_date),
+            cast('9999-12-31' as date)
+        ) as known_until,
         as_of_version_number
     from known_dates
 
@@ -146,10 +151,7 @@ as_of as (
         on
             evaluations.policy_id = knowledge_epochs.policy_id
             and evaluations.knowledge_date >= knowledge_epochs.known_from
-            and (
-                knowledge_epochs.known_until is null
-                or evaluations.knowledge_date < knowledge_epochs.known_until
-            )
+            and evaluations.knowledge_date < knowledge_epochs.known_until
 
 ),
 
