@@ -88,25 +88,16 @@
     USD), and its part ceded to the policy's treaties (earned x the sum of their premium
     rates, int_finance__policy_treaties, rounded per month) and net. Months with no day in
     force and nothing earned are left out.
-    Incremental (delete+insert by policy, docs/incremental.md): a policy's months depend on
-    its own cumulative earned rows and its ceded rate only, so a run recomputes the
-    policies with a cumulative row processed since its last run (all of them when the
-    valuation date moved) and those whose ceded rate differs from the one stored (a
-    treaty's change fans out to its policies). The pre-hook deletes the first kind's rows
-    first (a policy whose months all drop out leaves none behind); the post-hook deletes
-    the policies gone from int_finance__cumulative_earned_premiums (erased). -#}
+    A table rebuilt at each run from the as-at view int_finance__cumulative_earned_premiums
+    (docs/incremental.md): the valuation month changes every day for every policy in
+    force, so these marts are cut as at the valuation date in full; the history they are
+    cut from (int_finance__earned_premium_months) is incremental and a new day leaves it
+    untouched. -#}
 {% macro monthly_earned_premiums(basis) -%}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='policy_id',
-    on_schema_change='fail',
-    pre_hook="{{ forget_policies_recomputed_upstream(this, ref('int_finance__cumulative_earned_premiums')) }}",
-    post_hook="{{ forget_keys_not_in(this, 'policy_id', ref('int_finance__cumulative_earned_premiums')) }}",
-) }}
+{{ config(materialized='table') }}
 with
 
-basis_cumulative_earned as (
+cumulative_earned as (
 
     select * from {{ ref('int_finance__cumulative_earned_premiums') }}
     where basis = '{{ basis }}'
@@ -126,42 +117,6 @@ policy_ceded_rates as (
         sum(ceded_premium_rate) as ceded_premium_rate
     from policy_treaties
     group by policy_id
-
-),
-
-{% if is_incremental() %}
-    previous_rates as (
-
-        select distinct
-            policy_id,
-            ceded_premium_rate
-        from {{ this }}
-
-    ),
-
-    touched_policies as (
-
-        select policy_id
-        from basis_cumulative_earned
-        where {{ processed_since_last_run() }}
-        union
-        select coalesce(policy_ceded_rates.policy_id, previous_rates.policy_id) as policy_id
-        from policy_ceded_rates
-        full outer join previous_rates on policy_ceded_rates.policy_id = previous_rates.policy_id
-        where
-            cast(coalesce(policy_ceded_rates.ceded_premium_rate, 0) as decimal(38, 10))
-            <> coalesce(previous_rates.ceded_premium_rate, 0)
-
-    ),
-{% endif %}
-
-cumulative_earned as (
-
-    select basis_cumulative_earned.*
-    from basis_cumulative_earned
-    {% if is_incremental() %}
-        inner join touched_policies on basis_cumulative_earned.policy_id = touched_policies.policy_id
-    {% endif %}
 
 ),
 

@@ -361,8 +361,8 @@
 {#- One file's lines and its record in _landed_files, in one transaction.
 
     The file streams from the reader into the landing table (no copy of the file is held):
-    read_csv keeps the file's order (preserve_insertion_order, DuckDB's default, which the
-    loader checks) and row_number() over () streams, so the k-th line read is numbered k.
+    read_csv keeps the file's order (preserve_insertion_order, which the loader sets to
+    true and checks: the profile turns it off for the models) and row_number() over () streams, so the k-th line read is numbered k.
     read_csv has no line number, and a line it rejects (not UTF-8, too long) is left out
     of its output, shifting the good lines after it: the rejected lines, with their own
     line numbers, go to the rejects table; once the file is read, the good lines after
@@ -393,6 +393,7 @@
     {%- set offset = 1 if header else 0 -%}
     drop table if exists __landing_rejects;
     drop table if exists __landing_scans;
+    set preserve_insertion_order = true;
     select case
         when current_setting('preserve_insertion_order')::boolean then 1
         else error('landing numbers records in file order: preserve_insertion_order must stay true')

@@ -6,11 +6,14 @@ A measurement, not a test. At each size (policies; BENCH_SIZES) it prints:
   `dbt build`, each in its own process) against the one-query floor: a single DuckDB
   query over the same lake files that computes the latest incurred per claim by line and
   loss month, checked equal to the cent to `rpt_loss_ratio_by_line_month`;
-- one more daily batch (the increment), a run with no new data, and a full refresh;
+- one more daily batch (the increment), a run with no new data, and a full refresh
+  (BENCH_FULL_REFRESH=0 skips it);
 - the peak memory (resident set of the process) of staging, building and the floor;
 
-then fits time = a + b x records over the sizes for the build and the floor, and checks
-the targets of the largest size (the issue's targets are for 1,000,000 policies).
+and once, at the default size (5,000 policies), `warehouse run` over a lake it has built
+already (BENCH_RUN_CHECK=0 skips it); then fits time = a + b x records over the sizes for
+the build and the floor, and checks the targets of the largest size (the issue's targets
+are for 1,000,000 policies).
 
 Generating the lakes is setup, not measured: each is generated once (clean, as of a fixed
 date) and kept under bench/lakes/. Each size's warehouse is made again under bench/runs/.
@@ -48,6 +51,8 @@ NO_CHANGE_SHARE = 0.20  # a run with no new data, at most this share of a full b
 INCREMENT_EXTRA_SHARE = 0.05  # (increment - no change), at most this share of a full build
 PER_RECORD_FACTOR = 10.0  # the build's cost per record, at most this many times the floor's
 PEAK_MIB = 6 * 1024.0  # staging and building, each
+NO_NEW_DATA_RUN_SECONDS = 5.0  # `warehouse run` with no new data, at the default size
+DEFAULT_SIZE = 5_000  # `make run`'s POLICIES
 
 
 class BenchError(WarehouseError):
@@ -140,13 +145,16 @@ def floor_sql(lake: Path) -> str:
 
 @dataclass(frozen=True)
 class Step:
-    """One process: wall seconds, peak resident memory (MiB), whether it succeeded."""
+    """One process: wall seconds, peak resident memory (MiB), whether it succeeded, and
+    the CPU seconds (user + system) it and its children used: on a shared machine the wall
+    time moves with the load, the CPU time much less."""
 
     name: str
     seconds: float
     peak_mib: float
     ok: bool
     output: str = ""
+    cpu_seconds: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -208,7 +216,8 @@ def measured(name: str, argv: Sequence[str], env: dict[str, str], cwd: Path = RO
         _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return Step(name, seconds, usage.ru_maxrss / 1024.0, proc.returncode == 0, output)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Step(name, seconds, usage.ru_maxrss / 1024.0, proc.returncode == 0, output, cpu)
 
 
 def lake_for(policies: int) -> Path:
@@ -305,7 +314,9 @@ def compare(report: dict[tuple[str, str], Decimal], floor: dict[tuple[str, str],
     return f"{len(differ)} of {len(keys)} (line, month) differ, e.g. {first}"
 
 
-def bench_size(policies: int, mode: Mode, env: dict[str, str]) -> SizeResult:
+def bench_size(
+    policies: int, mode: Mode, env: dict[str, str], full_refresh: bool = True
+) -> SizeResult:
     lake = lake_for(policies)
     dates = ingest_dates(lake)
     if len(dates) < 2:
@@ -331,7 +342,8 @@ def bench_size(policies: int, mode: Mode, env: dict[str, str]) -> SizeResult:
                 print(f"  {step.name} FAILED\n{tail}", flush=True)
         print(
             f"  {label:<13} stage {stage.seconds:7.1f}s {stage.peak_mib:7.0f} MiB   "
-            f"build {build.seconds:7.1f}s {build.peak_mib:7.0f} MiB",
+            f"build {build.seconds:7.1f}s {build.peak_mib:7.0f} MiB   "
+            f"CPU {stage.cpu_seconds + build.cpu_seconds:7.1f}s",
             flush=True,
         )
         return Pair(stage, build)
@@ -343,8 +355,14 @@ def bench_size(policies: int, mode: Mode, env: dict[str, str]) -> SizeResult:
     deliver(lake, view, dates[-1])
     increment = pair("increment")
     no_change = pair("no new data")
-    refresh = measured("full refresh", dbt_argv(mode, "build", "--full-refresh"), step_env)
-    print(f"  full refresh  build {refresh.seconds:7.1f}s {refresh.peak_mib:7.0f} MiB", flush=True)
+    if full_refresh:
+        refresh = measured("full refresh", dbt_argv(mode, "build", "--full-refresh"), step_env)
+        print(
+            f"  full refresh  build {refresh.seconds:7.1f}s {refresh.peak_mib:7.0f} MiB", flush=True
+        )
+    else:
+        refresh = Step("full refresh", 0.0, 0.0, True, "skipped")
+        print("  full refresh  skipped (BENCH_FULL_REFRESH=0)", flush=True)
     floor = measured(
         "floor",
         [sys.executable, "-m", "warehouse.runner.bench_warehouse", "floor", "--lake", str(view)],
@@ -381,6 +399,65 @@ def bench_size(policies: int, mode: Mode, env: dict[str, str]) -> SizeResult:
     return result
 
 
+def warehouse_run_argv(lake: Path, database: Path, hub: str) -> list[str]:
+    return [
+        str(Path(sys.executable).with_name("warehouse")),
+        "run",
+        "--resume",
+        "--lake",
+        str(lake),
+        "--database",
+        str(database),
+        "--policies",
+        str(DEFAULT_SIZE),
+        "--batches",
+        str(BATCHES),
+        "--seed",
+        str(SEED),
+        "--as-of",
+        AS_OF.isoformat(),
+        "--fault-scale",
+        "0",
+        "--hub",
+        hub,
+        "--no-docs",
+    ]
+
+
+def bench_no_new_data_run(hub: str, env: dict[str, str]) -> Step:
+    """`warehouse run` over a lake it has built already, at the default size: it should
+    decide, without dbt, that there is nothing to build. The first run (setup, not
+    measured) builds the lake's every batch."""
+    lake = lake_for(DEFAULT_SIZE)
+    work = BENCH_DIR / "runs" / "no-new-data-run"
+    shutil.rmtree(work, ignore_errors=True)
+    view, database = work / "lake", work / "warehouse.duckdb"
+    view.mkdir(parents=True)
+    for date in ingest_dates(lake):
+        deliver(lake, view, date)
+    argv = warehouse_run_argv(view, database, hub)
+    setup = measured("warehouse run (setup)", argv, env)
+    if not setup.ok:
+        raise BenchError("warehouse run failed:\n" + setup.output[-2000:])
+    quiet = measured("warehouse run, no new data", argv, env)
+    decision = next(
+        (line.strip() for line in quiet.output.splitlines() if "decision:" in line), "no decision"
+    )
+    print(
+        f"  warehouse run with no new data at {DEFAULT_SIZE:,} policies: {quiet.seconds:.1f}s "
+        f"(CPU {quiet.cpu_seconds:.1f}s) {quiet.peak_mib:.0f} MiB; {decision}",
+        flush=True,
+    )
+    step = Step(quiet.name, quiet.seconds, quiet.peak_mib, quiet.ok, decision, quiet.cpu_seconds)
+    (work / "result.json").write_text(json.dumps(asdict(step), indent=1))
+    return step
+
+
+def saved_no_new_data_run() -> Step | None:
+    path = BENCH_DIR / "runs" / "no-new-data-run" / "result.json"
+    return Step(**json.loads(path.read_text())) if path.is_file() else None
+
+
 def fit(points: Sequence[tuple[float, float]]) -> tuple[float, float]:
     """Least squares y = a + b x."""
     n = len(points)
@@ -398,7 +475,7 @@ def verdict(ok: bool) -> str:
     return "pass" if ok else "MISS"
 
 
-def summary(results: list[SizeResult]) -> list[str]:
+def summary(results: list[SizeResult], quiet: Step | None = None) -> list[str]:
     lines = ["", "== Warehouse benchmark " + "=" * 56]
     head = (
         f"{'policies':>10} {'records':>10} {'full s':>8} {'floor s':>8} {'ratio':>6} "
@@ -418,6 +495,14 @@ def summary(results: list[SizeResult]) -> list[str]:
             f"{r.no_change.seconds:>8.1f} {r.full_refresh.seconds:>9.1f} {stage_peak:>9.0f} "
             f"{build_peak:>9.0f} {r.floor.peak_mib:>9.0f} {'yes' if r.floor_matches else 'NO':>8}"
         )
+    for r in results:
+        pairs = (r.full, r.increment, r.no_change)
+        cpu = [p.stage.cpu_seconds + p.build.cpu_seconds for p in pairs]
+        if any(cpu):
+            lines.append(
+                f"{r.policies:>10,} CPU s: full build {cpu[0]:.1f}, increment {cpu[1]:.1f}, "
+                f"no new data {cpu[2]:.1f}, floor {r.floor.cpu_seconds:.1f}"
+            )
     build_fit = fit([(r.records, r.full.seconds) for r in results])
     floor_fit = fit([(r.records, r.floor.seconds) for r in results])
     lines.append("")
@@ -430,14 +515,19 @@ def summary(results: list[SizeResult]) -> list[str]:
     share_no_change = largest.no_change.seconds / full_s
     extra = (largest.increment.seconds - largest.no_change.seconds) / full_s
     factor = build_fit[1] / floor_fit[1] if floor_fit[1] > 0 else float("inf")
-    stage_peak = max(p.stage.peak_mib for p in (largest.full, largest.increment))
-    build_peak = max(largest.full.build.peak_mib, largest.full_refresh.peak_mib)
+    pairs = (largest.full, largest.increment, largest.no_change)
+    stage_peak = max(p.stage.peak_mib for p in pairs)
+    build_peak = max([p.build.peak_mib for p in pairs] + [largest.full_refresh.peak_mib])
     lines.append(
         f"increment: one more daily batch of {largest.increment_records:,} records "
         f"({largest.increment_records / largest.records:.2%} of the book) at {largest.policies:,} "
         f"policies: {largest.increment.seconds:.1f}s, against {full_s:.1f}s for the full build, "
-        f"{largest.full_refresh.seconds:.1f}s for a full refresh and "
-        f"{largest.no_change.seconds:.1f}s with no new data"
+        + (
+            f"{largest.full_refresh.seconds:.1f}s for a full refresh and "
+            if largest.full_refresh.output != "skipped"
+            else ""
+        )
+        + f"{largest.no_change.seconds:.1f}s with no new data"
     )
     lines.append("")
     scope = f"at {largest.policies:,} policies" + (
@@ -476,6 +566,17 @@ def summary(results: list[SizeResult]) -> list[str]:
             build_peak < PEAK_MIB,
         ),
         (
+            f"warehouse run, no new data, {DEFAULT_SIZE:,} policies <= "
+            f"{NO_NEW_DATA_RUN_SECONDS:.0f} s, nothing built",
+            "not measured"
+            if quiet is None
+            else f"{quiet.seconds:.1f} s (CPU {quiet.cpu_seconds:.1f} s); {quiet.output}",
+            quiet is not None
+            and quiet.ok
+            and quiet.seconds <= NO_NEW_DATA_RUN_SECONDS
+            and "nothing to build" in quiet.output.lower(),
+        ),
+        (
             f"the floor equals {REPORT} to the cent (every size)",
             "yes" if all(r.floor_matches for r in results) else "no",
             all(r.floor_matches for r in results),
@@ -500,7 +601,7 @@ def duckdb_settings(env: dict[str, str]) -> str:
     )
 
 
-def run(sizes: Sequence[int], hub: str) -> int:
+def run(sizes: Sequence[int], hub: str, full_refresh: bool = True, quiet_run: bool = True) -> int:
     mode = resolve(hub)
     env = dict(os.environ)
     print(
@@ -509,11 +610,12 @@ def run(sizes: Sequence[int], hub: str) -> int:
         f"({mode.name}); DuckDB {duckdb_settings(env)}",
         flush=True,
     )
+    quiet = bench_no_new_data_run(hub, env) if quiet_run else saved_no_new_data_run()
     results = []
     for policies in sorted(sizes):
         print(f"{policies:,} policies", flush=True)
-        results.append(bench_size(policies, mode, env))
-    print("\n".join(summary(results)))
+        results.append(bench_size(policies, mode, env, full_refresh))
+    print("\n".join(summary(results, quiet)))
     return 0 if all(r.floor_matches and not r.notes for r in results) else 1
 
 
@@ -525,7 +627,7 @@ def run_summary(sizes: Sequence[int]) -> int:
         if not path.is_file():
             raise BenchError(f"no saved result for {policies:,} policies ({path})")
         results.append(SizeResult.from_json(path.read_text()))
-    print("\n".join(summary(results)))
+    print("\n".join(summary(results, saved_no_new_data_run())))
     return 0
 
 
@@ -580,6 +682,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="dbt project: off = offline/ (air-gapped; default), "
         "on/auto = the root with hub packages",
     )
+    parser.add_argument(
+        "--no-full-refresh",
+        action="store_true",
+        default=os.environ.get("BENCH_FULL_REFRESH", "1") == "0",
+        help="skip the full refresh step (BENCH_FULL_REFRESH=0)",
+    )
+    parser.add_argument(
+        "--no-run-check",
+        action="store_true",
+        default=os.environ.get("BENCH_RUN_CHECK", "1") == "0",
+        help="skip `warehouse run` with no new data at the default size (BENCH_RUN_CHECK=0; "
+        "the summary then shows its last saved figure)",
+    )
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -594,7 +709,7 @@ def run_command(args: argparse.Namespace) -> int:
         raise ConfigurationError("--sizes: one or more positive numbers of policies")
     if args.bench_command == "summary":
         return run_summary(sizes)
-    return run(sizes, args.hub)
+    return run(sizes, args.hub, not args.no_full_refresh, not args.no_run_check)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

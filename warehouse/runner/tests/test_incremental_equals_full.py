@@ -18,9 +18,11 @@ a run processed a row differ, and they are listed here.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, replace
@@ -46,6 +48,10 @@ POLICY_MODELS = (
     ("main_marts", "rpt_policy_months_wide"),
     ("main_marts", "fct_earned_premiums"),
 )
+# The as-at columns an incremental model keeps up to date in place when the valuation date
+# moves (a post-hook updates the rows whose value changed; docs/incremental.md): the only
+# columns a moved valuation date may change in an incremental table.
+AS_AT_COLUMNS = {"fct_policy_premiums": frozenset({"is_written_to_date"})}
 # Doubles are compared rounded (a sum's last bits depend on the order it was added in).
 DOUBLE_DIGITS = 6
 
@@ -226,13 +232,13 @@ def models(database: Path) -> list[tuple[str, str]]:
     )
 
 
-def compared_columns(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> str:
+def compared_columns(con: duckdb.DuckDBPyConnection, catalog: str, schema: str, name: str) -> str:
     """The model's columns but the audit ones, doubles rounded."""
     columns = con.execute(
         "select column_name, data_type from information_schema.columns "
-        "where table_catalog = 'rebuilt' and table_schema = ? and table_name = ? "
+        "where table_catalog = ? and table_schema = ? and table_name = ? "
         "order by ordinal_position",
-        [schema, name],
+        [catalog, schema, name],
     ).fetchall()
     assert columns, f"{schema}.{name} is missing from the full build"
     return ", ".join(
@@ -253,15 +259,19 @@ def rows_only_in(
 
 def differences(incremental: Path, full: Path) -> dict[str, tuple[int, int]]:
     """For each model whose rows differ: (rows only in the incremental build, rows only in
-    the full build)."""
+    the full build). Each file is attached under its own name (its stem): the views dbt
+    wrote in it name their tables by that catalog."""
     found: dict[str, tuple[int, int]] = {}
+    left, right = incremental.stem, full.stem
+    assert left != right, "the two databases need file names of their own"
     with duckdb.connect() as con:
-        con.execute(f"attach '{incremental}' as incremental (read_only)")
-        con.execute(f"attach '{full}' as rebuilt (read_only)")
+        con.execute(f"attach '{incremental}' as \"{left}\" (read_only)")
+        con.execute(f"attach '{full}' as \"{right}\" (read_only)")
         for schema, name in models(full):
-            columns, relation = compared_columns(con, schema, name), f'"{schema}"."{name}"'
-            only_incremental = rows_only_in(con, "incremental", "rebuilt", relation, columns)
-            only_full = rows_only_in(con, "rebuilt", "incremental", relation, columns)
+            columns = compared_columns(con, right, schema, name)
+            relation = f'"{schema}"."{name}"'
+            only_incremental = rows_only_in(con, f'"{left}"', f'"{right}"', relation, columns)
+            only_full = rows_only_in(con, f'"{right}"', f'"{left}"', relation, columns)
             if only_incremental or only_full:
                 found[name] = (only_incremental, only_full)
     return found
@@ -275,8 +285,9 @@ class Erasure:
 
 
 @pytest.fixture(scope="module")
-def builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Erasure]:
-    """(incremental database, full database, the erasure) over the same lake."""
+def builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Erasure, Mode]:
+    """(incremental database, full database, the erasure, the project copy that built them)
+    over the same lake."""
     base = tmp_path_factory.mktemp("incremental_equals_full")
     cfg, lake = comparison_config(), base / "lake"
     incremental, full = base / "incremental.duckdb", base / "rebuilt.duckdb"
@@ -292,17 +303,20 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Erasur
     deliver_insured_amendment(lake, incremental)
     build(lake, incremental, project)
     build(lake, full, project, "--full-refresh")
-    return incremental, full, Erasure(erased, before, rows_of_policies(incremental, erased))
+    erasure = Erasure(erased, before, rows_of_policies(incremental, erased))
+    return incremental, full, erasure, project
 
 
-def test_an_incremental_build_equals_a_full_build(builds: tuple[Path, Path, Erasure]) -> None:
-    incremental, full, _ = builds
+def test_an_incremental_build_equals_a_full_build(
+    builds: tuple[Path, Path, Erasure, Mode],
+) -> None:
+    incremental, full, _, _ = builds
     assert models(full), "no model was built"
     assert differences(incremental, full) == {}
 
 
 def test_the_erased_insureds_rows_were_built_then_forgotten(
-    builds: tuple[Path, Path, Erasure],
+    builds: tuple[Path, Path, Erasure, Mode],
 ) -> None:
     """The erasure is partial: their policies had rows in every model by policy when it
     was requested, and the incremental builds after it left none."""
@@ -315,3 +329,92 @@ def test_the_erased_insureds_rows_were_built_then_forgotten(
 def test_the_landing_order_has_a_late_batch() -> None:
     order = landing_order(comparison_config().batches)
     assert order[:3] == [1, 3, 2]
+
+
+def incremental_models(database: Path) -> list[tuple[str, str]]:
+    """(schema, name) of the incremental models, from the manifest of the build."""
+    manifest = json.loads((target_of(database) / "manifest.json").read_text())
+    return sorted(
+        (node["schema"], node["alias"])
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["config"]["materialized"] == "incremental"
+    )
+
+
+def rows_changed(before: Path, after: Path, tables: list[tuple[str, str]]) -> dict[str, int]:
+    """For each table whose rows differ (every column, processed_at included, but its
+    AS_AT_COLUMNS): rows gone plus rows new."""
+    found: dict[str, int] = {}
+    with duckdb.connect() as con:
+        con.execute(f"attach '{before}' as before_run (read_only)")
+        con.execute(f"attach '{after}' as after_run (read_only)")
+        for schema, name in tables:
+            relation = f'"{schema}"."{name}"'
+            columns = ", ".join(
+                f'"{c}"'
+                for (c,) in con.execute(
+                    "select column_name from information_schema.columns where "
+                    "table_catalog = 'before_run' and table_schema = ? and table_name = ? "
+                    "order by ordinal_position",
+                    [schema, name],
+                ).fetchall()
+                if c not in AS_AT_COLUMNS.get(name, frozenset())
+            )
+            changed = sum(
+                con.execute(
+                    f"select count(*) from (select {columns} from {left}.{relation} "
+                    f"except all select {columns} from {right}.{relation})"
+                ).fetchone()[0]
+                for left, right in (("before_run", "after_run"), ("after_run", "before_run"))
+            )
+            if changed:
+                found[name] = changed
+    return found
+
+
+def latest_ingest_date(lake: Path) -> dt.date:
+    return max(
+        dt.date.fromisoformat(p.name.split("=", 1)[1])
+        for p in (lake / "_manifests").glob("ingest_date=*")
+    )
+
+
+def valuation_moves() -> list[str]:
+    """How far the valuation date moves after the last batch: into the next month (the
+    valuation month closes), and in `make test-slow` also by one day."""
+    return ["next month", "one day"] if large_scale() else ["next month"]
+
+
+@pytest.mark.parametrize("move", valuation_moves())
+def test_a_moved_valuation_date_rewrites_no_history_table(
+    builds: tuple[Path, Path, Erasure, Mode], tmp_path: Path, move: str
+) -> None:
+    """A new valuation date with no new data: the incremental build rewrites no row of an
+    incremental table (no processed_at changes: nothing is recomputed; only the as-at
+    columns kept in place may change), and its as-at cuts (views and the tables cut from
+    them) equal a full refresh at the new date."""
+    incremental, full, _, project = builds
+    lake = incremental.parent / "lake"
+    landed = latest_ingest_date(lake)
+    if move == "one day":
+        moved_to = landed + dt.timedelta(days=1)
+    else:
+        moved_to = (landed.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    moved_vars = ["--vars", "{valuation_date: '" + moved_to.isoformat() + "'}"]
+    moved, rebuilt = tmp_path / "moved.duckdb", tmp_path / "rebuilt.duckdb"
+    shutil.copyfile(incremental, moved)
+    shutil.copyfile(full, rebuilt)
+    shutil.copytree(target_of(incremental), target_of(moved))
+    shutil.copytree(target_of(full), target_of(rebuilt))
+    build(lake, moved, project, *moved_vars)
+    # the full build's tables upstream of the valuation date are already a full refresh
+    build(lake, rebuilt, project, "--full-refresh", "--select", "dim_valuation_date+", *moved_vars)
+    history = incremental_models(moved)
+    assert history, "no incremental model was built"
+    assert rows_changed(incremental, moved, history) == {}
+    schema = {name: schema for schema, name in models(moved)}["dim_valuation_date"]
+    with duckdb.connect(str(moved), read_only=True) as con:
+        query = f'select valuation_date from "{schema}".dim_valuation_date'
+        valuation = con.execute(query).fetchone()
+    assert valuation == (moved_to,)
+    assert differences(moved, rebuilt) == {}

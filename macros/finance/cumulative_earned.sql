@@ -1,0 +1,250 @@
+{#- The cumulative earned premium of policies, one row per policy, calendar month and basis,
+    as at the date in the `valuation` CTE (docs/incremental.md). Written once, used twice:
+    - int_finance__earned_premium_months, at a valuation date later than any data (every
+      version known): what does not depend on the valuation date, stored incrementally;
+    - int_finance__cumulative_earned_premiums (the as-at view), at dim_valuation_date, for
+      the valuation month and the policies with a version known after the valuation date.
+    The caller defines the CTEs premium_versions, premium_periods (the policies to compute),
+    valuation (valuation_date, valuation_month), months (month_start, month_end) and
+    fx_rates; `keep_evaluation` (SQL over evaluations.policy_id, .month_start, .basis and
+    valuation.valuation_month) keeps only some of the months to compute. The macro adds the
+    CTEs up to `cumulative_earned`, each followed by a comma.
+    - basis 'booked': known at the month's end, through the month's end; the valuation
+      month stops at the valuation date and later months are left out.
+    - basis 'schedule': known at the valuation date, through each month's end, for every
+      month of the term.
+    Knowledge = the premium versions whose known_date is on or before the knowledge date;
+    the last of them is the as-of version. Months run from the inception month to the later
+    of the expiry month and the month of the last known version. -#}
+{% macro cumulative_earned_ctes(keep_evaluation='1 = 1') -%}
+known_versions as (
+
+    select premium_versions.*
+    from premium_versions
+    cross join valuation
+    where premium_versions.known_date <= valuation.valuation_date
+
+),
+
+latest_known as (
+
+    select
+        policy_id,
+        line_code,
+        currency,
+        cast({{ dbt.date_trunc('month', 'inception_date') }} as date) as inception_month,
+        row_number() over (partition by policy_id order by version_number desc) as recency
+    from known_versions
+
+),
+
+policy_spans as (
+
+    select
+        policy_id,
+        cast({{ dbt.date_trunc('month', 'min(inception_date)') }} as date) as first_month,
+        case
+            when max(expiry_date) > max(known_date)
+                then cast({{ dbt.date_trunc('month', 'max(expiry_date)') }} as date)
+            else cast({{ dbt.date_trunc('month', 'max(known_date)') }} as date)
+        end as last_month
+    from known_versions
+    group by policy_id
+
+),
+
+policy_months as (
+
+    select
+        policy_spans.policy_id,
+        months.month_start,
+        months.month_end
+    from policy_spans
+    inner join months
+        on months.month_start between policy_spans.first_month and policy_spans.last_month
+
+),
+
+all_evaluations as (
+
+    select
+        policy_months.policy_id,
+        policy_months.month_start,
+        'booked' as basis,
+        case
+            when policy_months.month_end < valuation.valuation_date then policy_months.month_end
+            else valuation.valuation_date
+        end as knowledge_date,
+        case
+            when policy_months.month_end < valuation.valuation_date then policy_months.month_end
+            else valuation.valuation_date
+        end as through_date
+    from policy_months
+    cross join valuation
+    where policy_months.month_start <= valuation.valuation_month
+    union all
+    select
+        policy_months.policy_id,
+        policy_months.month_start,
+        'schedule' as basis,
+        valuation.valuation_date as knowledge_date,
+        policy_months.month_end as through_date
+    from policy_months
+    cross join valuation
+
+),
+
+evaluations as (
+
+    select evaluations.*
+    from all_evaluations as evaluations
+    cross join valuation
+    where {{ keep_evaluation }}
+
+),
+
+{#- The as-of version at a knowledge date is the highest version number known by then: it
+    changes only on the dates a version becomes known. knowledge_epochs holds, per policy
+    and such date, the as-of version from that date until the next one, so that each
+    evaluation finds its as-of version by a join that matches one epoch (or none, before
+    the first version is known), with no aggregate over a fan-out. The last epoch ends on
+    a far date rather than null: a condition with an "or" would keep DuckDB from joining
+    on policy_id by hash (a nested loop over every pair of rows). -#}
+known_dates as (
+
+    select distinct
+        policy_id,
+        known_date,
+        max(version_number) over (
+            partition by policy_id
+            order by known_date
+            range between unbounded preceding and current row
+        ) as as_of_version_number
+    from known_versions
+
+),
+
+knowledge_epochs as (
+
+    select
+        policy_id,
+        known_date as known_from,
+        coalesce(
+            lead(known_date) over (partition by policy_id order by known_date),
+            cast('9999-12-31' as date)
+        ) as known_until,
+        as_of_version_number
+    from known_dates
+
+),
+
+as_of as (
+
+    select
+        evaluations.policy_id,
+        evaluations.month_start,
+        evaluations.basis,
+        evaluations.through_date,
+        knowledge_epochs.as_of_version_number
+    from evaluations
+    left join knowledge_epochs
+        on
+            evaluations.policy_id = knowledge_epochs.policy_id
+            and evaluations.knowledge_date >= knowledge_epochs.known_from
+            and evaluations.knowledge_date < knowledge_epochs.known_until
+
+),
+
+accrued as (
+
+    select
+        as_of.policy_id,
+        as_of.month_start,
+        as_of.basis,
+        as_of.through_date,
+        as_of.as_of_version_number,
+        coalesce(sum(
+            case
+                when premium_periods.is_earning
+                    then premium_periods.full_term_premium * {{ overlap_days(
+                        'premium_periods.period_start', 'premium_periods.period_end',
+                        'premium_periods.period_start',
+                        dbt.dateadd('day', 1, 'as_of.through_date')
+                    ) }}
+                else 0
+            end
+        ), 0) as premium_days,
+        coalesce(sum(
+            case
+                when premium_periods.is_earning
+                    then {{ overlap_days(
+                        'premium_periods.period_start', 'premium_periods.period_end',
+                        'as_of.month_start', dbt.dateadd('day', 1, 'as_of.through_date')
+                    ) }}
+                else 0
+            end
+        ), 0) as days_in_force
+    from as_of
+    left join premium_periods
+        on
+            as_of.policy_id = premium_periods.policy_id
+            and as_of.as_of_version_number = premium_periods.as_of_version_number
+    group by
+        as_of.policy_id,
+        as_of.month_start,
+        as_of.basis,
+        as_of.through_date,
+        as_of.as_of_version_number
+
+),
+
+cumulated as (
+
+    select
+        accrued.policy_id,
+        accrued.month_start,
+        accrued.basis,
+        accrued.through_date,
+        accrued.as_of_version_number,
+        accrued.days_in_force,
+        case
+            when accrued.as_of_version_number is null then cast(0 as decimal(18, 2))
+            else {{ accrued_premium(
+                'as_of_version.version_kind', 'as_of_version.period_start',
+                'as_of_version.full_term_premium', 'accrued.premium_days',
+                'as_of_version.term_days', 'accrued.through_date'
+            ) }}
+        end as cumulative_earned_premium
+    from accrued
+    left join premium_versions as as_of_version
+        on
+            accrued.policy_id = as_of_version.policy_id
+            and accrued.as_of_version_number = as_of_version.version_number
+
+),
+
+cumulative_earned as (
+
+    select
+        cumulated.policy_id,
+        cumulated.month_start as earned_month,
+        cumulated.basis,
+        cumulated.through_date,
+        cumulated.as_of_version_number,
+        latest_known.line_code,
+        latest_known.currency,
+        cast(cumulated.days_in_force as integer) as days_in_force,
+        cast(fx_rates.usd_per_unit as decimal(38, 8)) as fx_usd_per_unit,
+        cumulated.cumulative_earned_premium,
+        {{ money_times('cumulated.cumulative_earned_premium', 'cast(fx_rates.usd_per_unit as decimal(38, 8))') }}
+            as cumulative_earned_premium_usd
+    from cumulated
+    inner join latest_known
+        on cumulated.policy_id = latest_known.policy_id and latest_known.recency = 1
+    left join fx_rates
+        on
+            latest_known.currency = fx_rates.currency
+            and cast(fx_rates.month as date) = latest_known.inception_month
+
+),
+{%- endmacro %}
