@@ -21,8 +21,9 @@
     its own premiums, earned months and exposures, its insured's and its line's current
     versions, and the valuation date. A run recomputes the policies with a version
     processed since its last run (int_policies__versions: its premiums and exposures
-    follow from its versions), those with earned months processed since then
-    (fct_earned_premiums: a treaty's change fans out there), and the policies of an
+    follow from its versions), those whose earned months in fct_earned_premiums (a table
+    cut again at each build) differ from the ones stored here (a treaty's change fans out
+    there), and the policies of an
     insured or a line with a version processed since then; when the valuation date has
     moved, the first pre-hook empties the table and every policy is recomputed. The second
     pre-hook deletes the rows of the policies with a new version first (a policy left
@@ -103,9 +104,44 @@ lines as (
         from policy_versions
         where {{ processed_since_last_run() }}
         union
-        select policy_id
-        from all_earned
-        where {{ processed_since_last_run() }}
+        select changed_earned.policy_id
+        from (
+            select
+                policy_id,
+                earned_month as report_month,
+                cast(earned_premium_usd as decimal(18, 2)) as earned_premium_usd,
+                cast(ceded_earned_premium_usd as decimal(18, 2)) as ceded_earned_premium_usd,
+                cast(net_earned_premium_usd as decimal(18, 2)) as net_earned_premium_usd
+            from all_earned
+            except
+            select
+                policy_id,
+                report_month,
+                earned_premium_usd,
+                ceded_earned_premium_usd,
+                net_earned_premium_usd
+            from {{ this }}
+        ) as changed_earned
+        union
+        select dropped_earned.policy_id
+        from (
+            select
+                policy_id,
+                report_month,
+                earned_premium_usd,
+                ceded_earned_premium_usd,
+                net_earned_premium_usd
+            from {{ this }}
+            where earned_premium_usd <> 0 or ceded_earned_premium_usd <> 0 or net_earned_premium_usd <> 0
+            except
+            select
+                policy_id,
+                earned_month,
+                cast(earned_premium_usd as decimal(18, 2)),
+                cast(ceded_earned_premium_usd as decimal(18, 2)),
+                cast(net_earned_premium_usd as decimal(18, 2))
+            from all_earned
+        ) as dropped_earned
         union
         select policies.policy_id
         from policies
