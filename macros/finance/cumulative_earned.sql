@@ -248,3 +248,176 @@ cumulative_earned as (
 
 ),
 {%- endmacro %}
+
+
+{#- The cumulative earned premium as at dim_valuation_date, one row per policy, calendar
+    month and basis: the CTEs of the view int_finance__cumulative_earned_premiums, up to
+    `as_at` (each followed by a comma; its columns are the view's but valuation_date).
+    The stored rows of int_finance__earned_premium_months where they do not depend on the
+    valuation date, the rest computed by cumulative_earned_ctes at dim_valuation_date (the
+    view's description says which). `touched` (the name of a CTE with a policy_id column
+    the caller defines, or none for every policy) restricts the policies cut: the
+    incremental marts fct_earned_premiums and fct_earned_premium_schedule cut only the
+    policies they recompute, so a run computes no other policy's valuation month. -#}
+{% macro cumulative_earned_as_at_ctes(touched=none) -%}
+earned_premium_months as (
+
+    select stored_months.*
+    from {{ ref('int_finance__earned_premium_months') }} as stored_months
+    {%- if touched is not none %}
+        inner join {{ touched }} on stored_months.policy_id = {{ touched }}.policy_id
+    {%- endif %}
+
+),
+
+all_premium_versions as (
+
+    select policy_rows.*
+    from {{ ref('int_finance__premium_versions') }} as policy_rows
+    {%- if touched is not none %}
+        inner join {{ touched }} on policy_rows.policy_id = {{ touched }}.policy_id
+    {%- endif %}
+
+),
+
+all_premium_periods as (
+
+    select policy_rows.*
+    from {{ ref('int_finance__premium_periods') }} as policy_rows
+    {%- if touched is not none %}
+        inner join {{ touched }} on policy_rows.policy_id = {{ touched }}.policy_id
+    {%- endif %}
+
+),
+
+valuation as (
+
+    select * from {{ ref('dim_valuation_date') }}
+
+),
+
+fx_rates as (
+
+    select * from {{ ref('fx_rates_monthly') }}
+
+),
+
+calendar as (
+
+    select * from {{ ref('dim_dates') }}
+
+),
+
+months as (
+
+    select distinct
+        month_start,
+        month_end
+    from calendar
+
+),
+
+{#- the policies whose every version is known at the valuation date: their stored rows
+    are their rows as at the valuation date -#}
+known_policies as (
+
+    select distinct earned_premium_months.policy_id
+    from earned_premium_months
+    cross join valuation
+    where earned_premium_months.last_known_date <= valuation.valuation_date
+
+),
+
+stored as (
+
+    select earned_premium_months.*
+    from earned_premium_months
+    cross join valuation
+    where
+        earned_premium_months.last_known_date <= valuation.valuation_date
+        and (
+            earned_premium_months.basis = 'schedule'
+            or earned_premium_months.through_date < valuation.valuation_date
+        )
+
+),
+
+{#- the known policies with a month at the valuation month: that month is computed -#}
+open_month_policies as (
+
+    select earned_premium_months.policy_id
+    from earned_premium_months
+    cross join valuation
+    where
+        earned_premium_months.basis = 'booked'
+        and earned_premium_months.earned_month = valuation.valuation_month
+        and earned_premium_months.last_known_date <= valuation.valuation_date
+
+),
+
+computed_policies as (
+
+    select
+        all_premium_versions.policy_id,
+        max(case when known_policies.policy_id is null then 1 else 0 end) as is_computed_in_full
+    from all_premium_versions
+    left join known_policies on all_premium_versions.policy_id = known_policies.policy_id
+    left join open_month_policies on all_premium_versions.policy_id = open_month_policies.policy_id
+    where known_policies.policy_id is null or open_month_policies.policy_id is not null
+    group by all_premium_versions.policy_id
+
+),
+
+premium_versions as (
+
+    select all_premium_versions.*
+    from all_premium_versions
+    inner join computed_policies on all_premium_versions.policy_id = computed_policies.policy_id
+
+),
+
+premium_periods as (
+
+    select all_premium_periods.*
+    from all_premium_periods
+    inner join computed_policies on all_premium_periods.policy_id = computed_policies.policy_id
+
+),
+
+{{ cumulative_earned_ctes(
+    "evaluations.policy_id in (select in_full.policy_id from computed_policies as in_full where in_full.is_computed_in_full = 1)"
+    ~ " or (evaluations.basis = 'booked' and evaluations.month_start = valuation.valuation_month)"
+) }}
+
+as_at as (
+
+    select
+        policy_id,
+        earned_month,
+        basis,
+        through_date,
+        as_of_version_number,
+        line_code,
+        currency,
+        days_in_force,
+        fx_usd_per_unit,
+        cumulative_earned_premium,
+        cumulative_earned_premium_usd
+    from stored
+    union all
+    select
+        policy_id,
+        earned_month,
+        basis,
+        through_date,
+        as_of_version_number,
+        line_code,
+        currency,
+        days_in_force,
+        fx_usd_per_unit,
+        cumulative_earned_premium,
+        cumulative_earned_premium_usd
+    from cumulative_earned
+
+),
+{%- endmacro %}

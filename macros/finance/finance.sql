@@ -87,22 +87,84 @@
     the cent, so the months add up to the cumulative exactly, in the policy currency and in
     USD), and its part ceded to the policy's treaties (earned x the sum of their premium
     rates, int_finance__policy_treaties, rounded per month) and net. Months with no day in
-    force and nothing earned are left out.
-    A table rebuilt at each run from the as-at view int_finance__cumulative_earned_premiums
-    (docs/incremental.md): the valuation month changes every day for every policy in
-    force, so these marts are cut as at the valuation date in full; the history they are
-    cut from (int_finance__earned_premium_months) is incremental and a new day leaves it
-    untouched. -#}
+    force and nothing earned are left out. valuation_date is the date the rows are cut at.
+    Incremental (delete+insert by policy, docs/incremental.md): a policy's rows depend on
+    its own premium versions, its treaties and the valuation date only, so a run cuts
+    (cumulative_earned_as_at_ctes: the view's SQL restricted to them; a full build reads
+    the view) the policies:
+    - whose earned months int_finance__earned_premium_months recomputed since its last run,
+      and those with a version processed since then (int_policies__versions);
+    - with a row of int_finance__policy_treaties processed since then (a treaty's change);
+    - whose rows a moved valuation date changes (valuation_dependent_policies: for 'booked'
+      those with a month at or after the earlier date's month or a version known after it,
+      for 'schedule' those with a version known after it).
+    The pre-hooks delete the rows of the first and last kind first (a policy left with no
+    month leaves none behind); the post-hooks delete the policies gone from
+    int_finance__premium_versions (erased) and set valuation_date on the rows kept. -#}
 {% macro monthly_earned_premiums(basis) -%}
-{{ config(materialized='table') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='policy_id',
+    on_schema_change='fail',
+    pre_hook=[
+        "{{ forget_valuation_dependent_policies(this, '" ~ basis ~ "') }}",
+        "{{ forget_policies_recomputed_upstream(this, ref('int_finance__earned_premium_months')) }}",
+    ],
+    post_hook=[
+        "{{ forget_keys_not_in(this, 'policy_id', ref('int_finance__premium_versions')) }}",
+        "{{ recut_valuation_date(this) }}",
+    ],
+) }}
+{#- read on the incremental path only (the view's SQL, restricted to the touched policies) -#}
+-- depends_on: {{ ref('int_policies__versions') }}
+-- depends_on: {{ ref('int_finance__earned_premium_months') }}
+-- depends_on: {{ ref('int_finance__premium_versions') }}
+-- depends_on: {{ ref('int_finance__premium_periods') }}
+-- depends_on: {{ ref('dim_valuation_date') }}
+-- depends_on: {{ ref('fx_rates_monthly') }}
+-- depends_on: {{ ref('dim_dates') }}
 with
 
-cumulative_earned as (
+{% if is_incremental() %}
+    touched_policies as (
 
-    select * from {{ ref('int_finance__cumulative_earned_premiums') }}
-    where basis = '{{ basis }}'
+        select upstream_months.policy_id
+        from {{ ref('int_finance__earned_premium_months') }} as upstream_months
+        where {{ processed_since_last_run('upstream_months.processed_at') }}
+        union
+        select policy_versions.policy_id
+        from {{ ref('int_policies__versions') }} as policy_versions
+        where {{ processed_since_last_run('policy_versions.processed_at') }}
+        union
+        select recomputed_treaties.policy_id
+        from {{ ref('int_finance__policy_treaties') }} as recomputed_treaties
+        where {{ processed_since_last_run('recomputed_treaties.processed_at') }}
+        union
+        {{ valuation_dependent_policies(this, basis) }}
 
-),
+    ),
+
+    {{ cumulative_earned_as_at_ctes('touched_policies') }}
+
+    cumulative_earned_as_at as (
+
+        select
+            as_at.*,
+            valuation.valuation_date
+        from as_at
+        cross join valuation
+        where as_at.basis = '{{ basis }}'
+
+    ),
+{% else %}
+    cumulative_earned_as_at as (
+
+        select * from {{ ref('int_finance__cumulative_earned_premiums') }}
+        where basis = '{{ basis }}'
+
+    ),
+{% endif %}
 
 policy_treaties as (
 
@@ -123,14 +185,14 @@ policy_ceded_rates as (
 differenced as (
 
     select
-        cumulative_earned.*,
+        cumulative_earned_as_at.*,
         cumulative_earned_premium - coalesce(
             lag(cumulative_earned_premium) over (partition by policy_id order by earned_month), 0
         ) as earned_premium,
         cumulative_earned_premium_usd - coalesce(
             lag(cumulative_earned_premium_usd) over (partition by policy_id order by earned_month), 0
         ) as earned_premium_usd
-    from cumulative_earned
+    from cumulative_earned_as_at
 
 ),
 
@@ -149,25 +211,26 @@ ceded as (
 )
 
 select
-    cast(policy_id as varchar) as policy_id,
-    cast(earned_month as date) as earned_month,
-    cast(line_code as varchar) as line_code,
-    cast(currency as varchar) as currency,
-    cast(days_in_force as integer) as days_earned,
-    cast(earned_premium as decimal(18, 2)) as earned_premium,
-    cast(fx_usd_per_unit as decimal(18, 8)) as fx_usd_per_unit,
-    cast(earned_premium_usd as decimal(18, 2)) as earned_premium_usd,
-    cast(cumulative_earned_premium as decimal(18, 2)) as cumulative_earned_premium,
-    cast(cumulative_earned_premium_usd as decimal(18, 2)) as cumulative_earned_premium_usd,
-    cast(as_of_version_number as bigint) as as_of_version_number,
-    cast(ceded_premium_rate as decimal(38, 10)) as ceded_premium_rate,
-    cast(ceded_earned_premium as decimal(18, 2)) as ceded_earned_premium,
-    cast(earned_premium - ceded_earned_premium as decimal(18, 2)) as net_earned_premium,
-    cast(ceded_earned_premium_usd as decimal(18, 2)) as ceded_earned_premium_usd,
-    cast(earned_premium_usd - ceded_earned_premium_usd as decimal(18, 2)) as net_earned_premium_usd,
+    cast(ceded.policy_id as varchar) as policy_id,
+    cast(ceded.earned_month as date) as earned_month,
+    cast(ceded.line_code as varchar) as line_code,
+    cast(ceded.currency as varchar) as currency,
+    cast(ceded.days_in_force as integer) as days_earned,
+    cast(ceded.earned_premium as decimal(18, 2)) as earned_premium,
+    cast(ceded.fx_usd_per_unit as decimal(18, 8)) as fx_usd_per_unit,
+    cast(ceded.earned_premium_usd as decimal(18, 2)) as earned_premium_usd,
+    cast(ceded.cumulative_earned_premium as decimal(18, 2)) as cumulative_earned_premium,
+    cast(ceded.cumulative_earned_premium_usd as decimal(18, 2)) as cumulative_earned_premium_usd,
+    cast(ceded.as_of_version_number as bigint) as as_of_version_number,
+    cast(ceded.ceded_premium_rate as decimal(38, 10)) as ceded_premium_rate,
+    cast(ceded.ceded_earned_premium as decimal(18, 2)) as ceded_earned_premium,
+    cast(ceded.earned_premium - ceded.ceded_earned_premium as decimal(18, 2)) as net_earned_premium,
+    cast(ceded.ceded_earned_premium_usd as decimal(18, 2)) as ceded_earned_premium_usd,
+    cast(ceded.earned_premium_usd - ceded.ceded_earned_premium_usd as decimal(18, 2)) as net_earned_premium_usd,
+    cast(ceded.valuation_date as date) as valuation_date,
     {{ run_processed_at() }} as processed_at
 from ceded
-where days_in_force > 0 or earned_premium != 0 or earned_premium_usd != 0
+where ceded.days_in_force > 0 or ceded.earned_premium != 0 or ceded.earned_premium_usd != 0
 {%- endmacro %}
 
 

@@ -119,3 +119,73 @@
         )
     {%- endif -%}
 {%- endmacro %}
+
+{% macro valuation_moved_from(relation) -%}
+    {#- A scalar subquery: the earlier of the valuation date the rows of `relation` were cut
+        at (its valuation_date column) and dim_valuation_date's, when the valuation date has
+        moved since (forwards or backwards); null when it has not, and for an empty
+        `relation` (a first run recomputes every key anyway). -#}
+    (
+        select
+            case
+                when previous_cut.earliest_date = valuation.valuation_date
+                    and previous_cut.latest_date = valuation.valuation_date
+                    then null
+                when previous_cut.earliest_date < valuation.valuation_date then previous_cut.earliest_date
+                else valuation.valuation_date
+            end
+        from (
+            select
+                min(cut.valuation_date) as earliest_date,
+                max(cut.valuation_date) as latest_date
+            from {{ relation }} as cut
+        ) as previous_cut
+        cross join {{ ref('dim_valuation_date') }} as valuation
+    )
+{%- endmacro %}
+
+{% macro valuation_dependent_policies(relation, basis='booked') -%}
+    {#- The policies whose rows, cut as at the valuation date (cumulative_earned_ctes), may
+        differ between the valuation date the rows of `relation` were cut at and the
+        current one (none when it has not moved). Between two dates, with E the earlier:
+        - a policy with a version known after E (int_finance__earned_premium_months'
+          last_known_date) is known differently at the two dates, for both bases;
+        - otherwise its 'schedule' rows (known at the valuation date, through each month's
+          end) are the same at both, and its 'booked' rows (the months up to the valuation
+          month, that month through the valuation date) differ only if it has a month at or
+          after E's month (its months run from inception to the later of expiry and its
+          last version's month: int_finance__earned_premium_months' months).
+        A select of policy_id, for the touched keys of a model or a pre-hook. -#}
+    select distinct earned_months.policy_id
+    from {{ ref('int_finance__earned_premium_months') }} as earned_months
+    cross join (select {{ valuation_moved_from(relation) }} as earlier_date) as moved
+    where
+        earned_months.basis = 'booked'
+        and (
+            earned_months.last_known_date > moved.earlier_date
+            {%- if basis == 'booked' %}
+                or earned_months.earned_month >= cast({{ dbt.date_trunc('month', 'moved.earlier_date') }} as date)
+            {%- endif %}
+        )
+{%- endmacro %}
+
+{% macro forget_valuation_dependent_policies(relation, basis='booked') -%}
+    {#- A pre-hook of an incremental model cut as at the valuation date: the rows of the
+        policies a moved valuation date changes (valuation_dependent_policies) are deleted
+        before the run recomputes them (a policy left with no row at the new date, e.g.
+        when the date moves back before its first version, leaves none behind). -#}
+    {%- if is_incremental() -%}
+        delete from {{ relation }}
+        where policy_id in ({{ valuation_dependent_policies(relation, basis) }})
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro recut_valuation_date(relation) -%}
+    {#- A post-hook of an incremental model cut as at the valuation date whose rows carry
+        the valuation_date they were cut at: the rows kept from earlier runs (the policies a
+        moved date does not change) are stamped with the current one, so that every row
+        says the date it holds at, and the next run finds the date the table was cut at. -#}
+    update {{ relation }}
+    set valuation_date = (select valuation.valuation_date from {{ ref('dim_valuation_date') }} as valuation)
+    where valuation_date <> (select valuation.valuation_date from {{ ref('dim_valuation_date') }} as valuation)
+{%- endmacro %}

@@ -5,10 +5,13 @@
         unique_key='policy_id',
         on_schema_change='fail',
         pre_hook=[
-            "{{ restart_when_valuation_moved(this) }}",
+            "{{ forget_valuation_dependent_policies(this, 'booked') }}",
             "{{ forget_policies_recomputed_upstream(this, ref('int_policies__versions')) }}",
         ],
-        post_hook="{{ forget_keys_not_in(this, 'policy_id', ref('int_policies__versions')) }}",
+        post_hook=[
+            "{{ forget_keys_not_in(this, 'policy_id', ref('int_policies__versions')) }}",
+            "{{ recut_valuation_date(this) }}",
+        ],
     )
 }}
 {#- One row per policy and calendar month up to the valuation date, for BI tools: premium
@@ -21,17 +24,19 @@
     its own premiums, earned months and exposures, its insured's and its line's current
     versions, and the valuation date. A run recomputes the policies with a version
     processed since its last run (int_policies__versions: its premiums and exposures
-    follow from its versions), those whose earned months in fct_earned_premiums (a table
-    cut again at each build) differ from the ones stored here (a treaty's change fans out
-    there), and the policies of an
-    insured or a line with a version processed since then; when the valuation date has
-    moved, the first pre-hook empties the table and every policy is recomputed. The second
-    pre-hook deletes the rows of the policies with a new version first (a policy left
-    with no month leaves none behind); the post-hook deletes the policies gone from
-    int_policies__versions (erased). -#}
+    follow from its versions), those fct_earned_premiums recomputed since then (a treaty's
+    change fans out there), the policies of an insured or a line with a version processed
+    since then, and, when the valuation date has moved, the policies whose months it
+    changes (valuation_dependent_policies 'booked': a month at or after the earlier date's
+    month or a version known after it; and a premium written after it). The pre-hooks
+    delete the rows of the valuation-dependent policies and of the policies with a new
+    version first (a policy left with no month leaves none behind); the post-hooks delete
+    the policies gone from int_policies__versions (erased) and stamp the rows kept with
+    the new valuation_date. -#}
 -- depends_on: {{ ref('int_policies__versions') }}
 -- depends_on: {{ ref('int_insureds__versions') }}
 -- depends_on: {{ ref('int_specialty_lines__versions') }}
+-- depends_on: {{ ref('int_finance__earned_premium_months') }}
 with
 
 all_premiums as (
@@ -104,44 +109,15 @@ lines as (
         from policy_versions
         where {{ processed_since_last_run() }}
         union
-        select changed_earned.policy_id
-        from (
-            select
-                policy_id,
-                earned_month as report_month,
-                cast(earned_premium_usd as decimal(18, 2)) as earned_premium_usd,
-                cast(ceded_earned_premium_usd as decimal(18, 2)) as ceded_earned_premium_usd,
-                cast(net_earned_premium_usd as decimal(18, 2)) as net_earned_premium_usd
-            from all_earned
-            except
-            select
-                policy_id,
-                report_month,
-                earned_premium_usd,
-                ceded_earned_premium_usd,
-                net_earned_premium_usd
-            from {{ this }}
-        ) as changed_earned
+        select all_earned.policy_id
+        from all_earned
+        where {{ processed_since_last_run('all_earned.processed_at') }}
         union
-        select dropped_earned.policy_id
-        from (
-            select
-                policy_id,
-                report_month,
-                earned_premium_usd,
-                ceded_earned_premium_usd,
-                net_earned_premium_usd
-            from {{ this }}
-            where earned_premium_usd <> 0 or ceded_earned_premium_usd <> 0 or net_earned_premium_usd <> 0
-            except
-            select
-                policy_id,
-                earned_month,
-                cast(earned_premium_usd as decimal(18, 2)),
-                cast(ceded_earned_premium_usd as decimal(18, 2)),
-                cast(net_earned_premium_usd as decimal(18, 2))
-            from all_earned
-        ) as dropped_earned
+        {{ valuation_dependent_policies(this, 'booked') }}
+        union
+        select all_premiums.policy_id
+        from all_premiums
+        where all_premiums.written_date > {{ valuation_moved_from(this) }}
         union
         select policies.policy_id
         from policies

@@ -51,12 +51,19 @@ POLICY_MODELS = (
 # The as-at columns an incremental model keeps up to date in place when the valuation date
 # moves (a post-hook updates the rows whose value changed; docs/incremental.md): the only
 # columns a moved valuation date may change in an incremental table.
-AS_AT_COLUMNS = {"fct_policy_premiums": frozenset({"is_written_to_date"})}
-# Incremental reporting tables cut as at the valuation date as a whole (their rows are the
-# months up to it, with figures to date): a moved valuation date empties them and every
-# policy is recomputed (restart_when_valuation_moved; docs/incremental.md). They are not
-# history: a moved date may rewrite them, and they must still equal a full refresh.
-AS_AT_TABLES = frozenset({"rpt_policy_months_wide"})
+AS_AT_COLUMNS = {
+    "fct_policy_premiums": frozenset({"is_written_to_date"}),
+    "fct_earned_premiums": frozenset({"valuation_date"}),
+    "fct_earned_premium_schedule": frozenset({"valuation_date"}),
+    "rpt_policy_months_wide": frozenset({"valuation_date"}),
+}
+# Incremental tables cut as at the valuation date (their rows are the months up to it, with
+# figures to date): a moved valuation date recomputes the policies whose rows it changes
+# (valuation_dependent_policies; docs/incremental.md), and only them. They are not
+# history: a moved date may rewrite some of their rows, and they must still equal a full
+# refresh. fct_earned_premium_schedule is cut at the valuation date too, but a date moved
+# forwards with no new data changes none of its rows: it stays among the history tables.
+AS_AT_TABLES = frozenset({"fct_earned_premiums", "rpt_policy_months_wide"})
 # Doubles are compared rounded (a sum's last bits depend on the order it was added in).
 DOUBLE_DIGITS = 6
 
@@ -377,6 +384,16 @@ def rows_changed(before: Path, after: Path, tables: list[tuple[str, str]]) -> di
     return found
 
 
+def rows_held(database: Path, tables: list[tuple[str, str]]) -> dict[str, int]:
+    """Rows of each table: a table rewritten in full shows twice as many in rows_changed
+    (every row gone, as many new)."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        return {
+            name: con.execute(f'select count(*) from "{schema}"."{name}"').fetchone()[0]
+            for schema, name in tables
+        }
+
+
 def latest_ingest_date(lake: Path) -> dt.date:
     return max(
         dt.date.fromisoformat(p.name.split("=", 1)[1])
@@ -396,8 +413,9 @@ def test_a_moved_valuation_date_rewrites_no_history_table(
 ) -> None:
     """A new valuation date with no new data: the incremental build rewrites no row of an
     incremental table (no processed_at changes: nothing is recomputed; only the as-at
-    columns kept in place may change), and its as-at cuts (views and the tables cut from
-    them) equal a full refresh at the new date."""
+    columns kept in place may change) but in the as-at tables, which rewrite fewer rows
+    than they hold (only the policies whose rows the date changes), and its as-at cuts
+    (views and the tables cut from them) equal a full refresh at the new date."""
     incremental, full, _, project = builds
     lake = incremental.parent / "lake"
     landed = latest_ingest_date(lake)
@@ -419,6 +437,9 @@ def test_a_moved_valuation_date_rewrites_no_history_table(
     assert history, "no incremental model was built"
     assert {name for _, name in incremental_tables} >= AS_AT_TABLES, "an as-at table is gone"
     assert rows_changed(incremental, moved, history) == {}
+    as_at = [(schema, name) for schema, name in incremental_tables if name in AS_AT_TABLES]
+    rewritten, held = rows_changed(incremental, moved, as_at), rows_held(incremental, as_at)
+    assert all(rewritten.get(name, 0) < 2 * held[name] for name in held), (rewritten, held)
     schema = {name: schema for schema, name in models(moved)}["dim_valuation_date"]
     with duckdb.connect(str(moved), read_only=True) as con:
         query = f'select valuation_date from "{schema}".dim_valuation_date'
