@@ -49,3 +49,22 @@
         and erased.file_name = {{ relation }}.file_name
         and erased.record_number = {{ relation }}.record_number
 {%- endmacro %}
+
+{% macro forget_erased_policies(relation, versions) -%}
+    {#- An incremental model's post-hook (one row per policy_id): the policies with an
+        erased record and no version left in `versions` (every record of theirs erased)
+        are deleted (a full build has no row for them). Reads the erased records (none,
+        most days), not the whole model. -#}
+    delete from {{ relation }}
+    where policy_id in (
+        select erased.policy_id
+        from {{ ref('base_landing__erased_records') }} as erased
+        where
+            erased.source_name = 'policies'
+            and erased.policy_id is not null
+            and not exists (
+                select 1 from {{ versions }} as remaining
+                where remaining.policy_id = erased.policy_id
+            )
+    )
+{%- endmacro %}

@@ -15,12 +15,21 @@
 {% macro unparsed_lines(source_table) -%}
     {#- The landed lines of `source_table` in files the model has not parsed yet (every
         line on a first run or a full refresh). -#}
+    {#- The new files are found from the file names alone, and the lines read only for
+        them: an anti-join of every landed line with the parsed files read every line of
+        the lake (the widest column) at each run; with no new file, the semi-join's empty
+        side ends the scan of the lines at once (docs/incremental.md). -#}
     select landed.*
     from {{ source('landing', source_table) }} as landed
     {%- if is_incremental() %}
-        where not exists (
-            select 1 from {{ this }} as parsed
-            where parsed.file_name = landed.file_name
+        where landed.file_name in (
+            select distinct landed_files.file_name
+            from {{ source('landing', source_table) }} as landed_files
+            where not exists (
+                select 1
+                from (select distinct previous_run.file_name from {{ this }} as previous_run) as parsed
+                where parsed.file_name = landed_files.file_name
+            )
         )
     {%- endif %}
 {%- endmacro %}

@@ -1,6 +1,10 @@
 {#- Insureds, one row per version (SCD2 in system time), plus the unknown member. The
     reporting layer holds no personal data (docs/access.md): names, contacts and street
     addresses stay in the layers below; the date of birth is generalised to its year. -#}
+{#- A view: its rows are the versions of int_insureds__versions (incremental) and the unknown
+    member, so a build computes nothing here and a reader scans the history model as it
+    would this table (docs/incremental.md). -#}
+{{ config(materialized='view') }}
 with
 
 versions as (

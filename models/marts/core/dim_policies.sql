@@ -1,6 +1,10 @@
 {#- Policies, one row per version (SCD2 in system time), plus the unknown member that
     facts point at while a policy has not arrived. Underwriters and brokers by id only: their
     names are personal data and stay below the reporting layer (docs/access.md). -#}
+{#- A view: its rows are the versions of int_policies__versions (incremental) and the unknown
+    member, so a build computes nothing here and a reader scans the history model as it
+    would this table (docs/incremental.md). -#}
+{{ config(materialized='view') }}
 with
 
 versions as (

@@ -4,7 +4,11 @@
     downstream. An insured's records are the lines that name its id (insureds, and the
     policies written for it), then the claims on those policies. Only the records'
     places in the lake and the policy and claim keys are kept here: never the insured's
-    id, never a field of the record. -#}
+    id, never a field of the record.
+
+    The landed lines are matched by an inner join with the requests (not `exists`): with
+    no request, the join's empty side ends the scan of the lake's lines at once, so a
+    build with an empty suppression list reads no line. -#}
 with
 
 requests as (
@@ -15,28 +19,34 @@ requests as (
 
 insured_lines as (
 
-    select
+    select distinct
         landed.file_name,
         landed.record_number
     from {{ source('landing', 'insureds') }} as landed
-    where exists (
-        select 1 from requests
-        where {{ dbt.position('requests.insured_id', 'landed.line') }} > 0
-    )
+    inner join requests
+        on {{ dbt.position('requests.insured_id', 'landed.line') }} > 0
+
+),
+
+matched_policy_lines as (
+
+    select distinct
+        landed.file_name,
+        landed.record_number,
+        landed.line
+    from {{ source('landing', 'policies') }} as landed
+    inner join requests
+        on {{ dbt.position('requests.insured_id', 'landed.line') }} > 0
 
 ),
 
 policy_lines as (
 
     select
-        landed.file_name,
-        landed.record_number,
-        {{ parse_json_object('landed.line') }} as document
-    from {{ source('landing', 'policies') }} as landed
-    where exists (
-        select 1 from requests
-        where {{ dbt.position('requests.insured_id', 'landed.line') }} > 0
-    )
+        file_name,
+        record_number,
+        {{ parse_json_object('line') }} as document
+    from matched_policy_lines
 
 ),
 
@@ -50,19 +60,27 @@ erased_policies as (
 
 ),
 
+matched_claim_lines as (
+
+    select distinct
+        landed.file_name,
+        landed.record_number,
+        landed.line
+    from {{ source('landing', 'claims') }} as landed
+    inner join erased_policies
+        on
+            erased_policies.policy_id is not null
+            and {{ dbt.position('erased_policies.policy_id', 'landed.line') }} > 0
+
+),
+
 claim_lines as (
 
     select
-        landed.file_name,
-        landed.record_number,
-        {{ parse_json_object('landed.line') }} as document
-    from {{ source('landing', 'claims') }} as landed
-    where exists (
-        select 1 from erased_policies
-        where
-            erased_policies.policy_id is not null
-            and {{ dbt.position('erased_policies.policy_id', 'landed.line') }} > 0
-    )
+        file_name,
+        record_number,
+        {{ parse_json_object('line') }} as document
+    from matched_claim_lines
 
 ),
 
