@@ -100,17 +100,6 @@
     {%- endif %}
 {%- endmacro %}
 
-{% macro restart_when_valuation_moved(relation) -%}
-    {#- A pre-hook of an incremental model whose rows are cut "as at the valuation date"
-        and carry the valuation_date they were computed at: when dim_valuation_date has
-        moved since the last run, every row is deleted, so the run (finding no previous
-        processed_at) recomputes every key at the new date. -#}
-    {%- if is_incremental() -%}
-        delete from {{ relation }}
-        where valuation_date <> (select valuation_date from {{ ref('dim_valuation_date') }})
-    {%- endif -%}
-{%- endmacro %}
-
 {% macro forget_policies_recomputed_upstream(relation, upstream) -%}
     {#- A pre-hook of an incremental model by policy_id whose run can leave a recomputed
         policy with no row: the rows of the policies with a row of `upstream` processed
