@@ -594,7 +594,7 @@ def duckdb_settings(env: dict[str, str]) -> str:
     return ", ".join(
         f"{name}={env.get(variable, default)}"
         for name, variable, default in (
-            ("memory_limit", "DUCKDB_MEMORY_LIMIT", "4GB"),
+            ("memory_limit", "DUCKDB_MEMORY_LIMIT", "5GB"),
             ("threads", "DUCKDB_THREADS", "4"),
             ("dbt threads", "DBT_THREADS", "4"),
         )

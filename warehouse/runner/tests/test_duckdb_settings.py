@@ -67,7 +67,7 @@ def test_defaults_spill_next_to_the_database(tmp_path: Path, restore_settings: N
     for name in SETTINGS:
         os.environ.pop(name, None)
     [(memory, threads, temp)] = shown(dbt, SHOW)
-    assert memory == "3.7 GiB"  # 4GB
+    assert memory == "4.6 GiB"  # 5GB
     assert int(str(threads)) == 4
     assert temp == str(database) + ".tmp"
 
