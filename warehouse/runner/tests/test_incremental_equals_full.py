@@ -52,11 +52,12 @@ POLICY_MODELS = (
 # moves (a post-hook updates the rows whose value changed; docs/incremental.md): the only
 # columns a moved valuation date may change in an incremental table.
 AS_AT_COLUMNS = {"fct_policy_premiums": frozenset({"is_written_to_date"})}
-# Incremental reporting tables cut as at the valuation date as a whole (their rows are the
-# months up to it, with figures to date): a moved valuation date empties them and every
-# policy is recomputed (restart_when_valuation_moved; docs/incremental.md). They are not
+# Incremental tables cut as at the valuation date (their rows are the months up to it,
+# with figures to date): a moved valuation date recomputes every policy of
+# rpt_policy_months_wide (restart_when_valuation_moved) and the policies in force from the
+# earlier valuation month on of fct_policy_exposures (docs/incremental.md). They are not
 # history: a moved date may rewrite them, and they must still equal a full refresh.
-AS_AT_TABLES = frozenset({"rpt_policy_months_wide"})
+AS_AT_TABLES = frozenset({"rpt_policy_months_wide", "fct_policy_exposures"})
 # Doubles are compared rounded (a sum's last bits depend on the order it was added in).
 DOUBLE_DIGITS = 6
 
@@ -377,6 +378,27 @@ def rows_changed(before: Path, after: Path, tables: list[tuple[str, str]]) -> di
     return found
 
 
+def exposures_of_expired_policies_changed(
+    before: Path, after: Path, month: dt.date
+) -> tuple[int, int]:
+    """(rows of fct_policy_exposures whose policy expired before `month`, how many of them
+    differ between the two builds, processed_at included)."""
+    with duckdb.connect() as con:
+        con.execute(f"attach '{before}' as before_run (read_only)")
+        con.execute(f"attach '{after}' as after_run (read_only)")
+        expired = (
+            "select * from {db}.main_marts.fct_policy_exposures where policy_id in ("
+            "select policy_id from before_run.main_intermediate.int_finance__premium_versions "
+            "group by policy_id having max(expiry_date) < ?)"
+        )
+        left, right = expired.format(db="before_run"), expired.format(db="after_run")
+        (rows,) = con.execute(f"select count(*) from ({left})", [month]).fetchone()
+        (changed,) = con.execute(
+            f"select count(*) from ({left} except all {right})", [month, month]
+        ).fetchone()
+    return rows, changed
+
+
 def latest_ingest_date(lake: Path) -> dt.date:
     return max(
         dt.date.fromisoformat(p.name.split("=", 1)[1])
@@ -419,6 +441,12 @@ def test_a_moved_valuation_date_rewrites_no_history_table(
     assert history, "no incremental model was built"
     assert {name for _, name in incremental_tables} >= AS_AT_TABLES, "an as-at table is gone"
     assert rows_changed(incremental, moved, history) == {}
+    # the exposures of the policies that expired before the earlier valuation month stay
+    expired_rows, expired_changed = exposures_of_expired_policies_changed(
+        incremental, moved, landed.replace(day=1)
+    )
+    assert expired_rows > 0
+    assert expired_changed == 0
     schema = {name: schema for schema, name in models(moved)}["dim_valuation_date"]
     with duckdb.connect(str(moved), read_only=True) as con:
         query = f'select valuation_date from "{schema}".dim_valuation_date'
