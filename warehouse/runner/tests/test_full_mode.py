@@ -39,6 +39,9 @@ EVALUATOR_EXCEPTIONS = {
         "never a second path to the same rows",
         "int_claims__versions": "triangles develop each claim version as known at each age; "
         "the origin model gives each claim's accident and underwriting periods once",
+        "int_policies__versions": "fct_policy_exposures' pre-hook takes the policies with a "
+        "version processed since its last run from it (docs/incremental.md); "
+        "rpt_policy_months_wide reads both",
         "int_finance__claim_cessions": "rpt_treaty_months_wide takes each treaty's premium "
         "rate from fct_reinsurance_cessions and its recoveries by loss month from the claim "
         "cessions, which fct_reinsurance_cessions sums per policy without the month",

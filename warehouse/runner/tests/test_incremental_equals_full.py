@@ -63,7 +63,8 @@ AS_AT_COLUMNS = {
 # history: a moved date may rewrite some of their rows, and they must still equal a full
 # refresh. fct_earned_premium_schedule is cut at the valuation date too, but a date moved
 # forwards with no new data changes none of its rows: it stays among the history tables.
-AS_AT_TABLES = frozenset({"fct_earned_premiums", "rpt_policy_months_wide"})
+# fct_policy_exposures recomputes the policies in force from the earlier valuation month on.
+AS_AT_TABLES = frozenset({"fct_earned_premiums", "rpt_policy_months_wide", "fct_policy_exposures"})
 # Doubles are compared rounded (a sum's last bits depend on the order it was added in).
 DOUBLE_DIGITS = 6
 
@@ -394,6 +395,27 @@ def rows_held(database: Path, tables: list[tuple[str, str]]) -> dict[str, int]:
         }
 
 
+def exposures_of_expired_policies_changed(
+    before: Path, after: Path, month: dt.date
+) -> tuple[int, int]:
+    """(rows of fct_policy_exposures whose policy expired before `month`, how many of them
+    differ between the two builds, processed_at included)."""
+    with duckdb.connect() as con:
+        con.execute(f"attach '{before}' as before_run (read_only)")
+        con.execute(f"attach '{after}' as after_run (read_only)")
+        expired = (
+            "select * from {db}.main_marts.fct_policy_exposures where policy_id in ("
+            "select policy_id from before_run.main_intermediate.int_finance__premium_versions "
+            "group by policy_id having max(expiry_date) < ?)"
+        )
+        left, right = expired.format(db="before_run"), expired.format(db="after_run")
+        (rows,) = con.execute(f"select count(*) from ({left})", [month]).fetchone()
+        (changed,) = con.execute(
+            f"select count(*) from ({left} except all {right})", [month, month]
+        ).fetchone()
+    return rows, changed
+
+
 def latest_ingest_date(lake: Path) -> dt.date:
     return max(
         dt.date.fromisoformat(p.name.split("=", 1)[1])
@@ -440,6 +462,12 @@ def test_a_moved_valuation_date_rewrites_no_history_table(
     as_at = [(schema, name) for schema, name in incremental_tables if name in AS_AT_TABLES]
     rewritten, held = rows_changed(incremental, moved, as_at), rows_held(incremental, as_at)
     assert all(rewritten.get(name, 0) < 2 * held[name] for name in held), (rewritten, held)
+    # the exposures of the policies that expired before the earlier valuation month stay
+    expired_rows, expired_changed = exposures_of_expired_policies_changed(
+        incremental, moved, landed.replace(day=1)
+    )
+    assert expired_rows > 0
+    assert expired_changed == 0
     schema = {name: schema for schema, name in models(moved)}["dim_valuation_date"]
     with duckdb.connect(str(moved), read_only=True) as con:
         query = f'select valuation_date from "{schema}".dim_valuation_date'
