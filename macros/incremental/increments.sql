@@ -119,3 +119,72 @@
         )
     {%- endif -%}
 {%- endmacro %}
+
+{% macro rows_with_touched_keys(relation, touched, key) -%}
+    {#- The rows of `relation` (a CTE) whose key is among the keys this run recomputes (the
+        `touched` CTE), as a semi-join (`in`): DuckDB then hashes the few touched keys, not
+        the rows of the large dimension tables joined to them downstream; every row on a
+        first run or a full refresh. -#}
+    select {{ relation }}.*
+    from {{ relation }}
+    {%- if is_incremental() %}
+        where {{ relation }}.{{ key }} in (select {{ touched }}.{{ key }} from {{ touched }})
+    {%- endif %}
+{%- endmacro %}
+
+{% macro written_across_the_valuation_move(valid_from_column, relation) -%}
+    {#- True for a version written (`valid_from_column`) on a day between the valuation date
+        the rows of `relation` were cut at (its valuation_date column) and the valuation
+        date now: the versions whose being known or not a moved valuation date changes
+        (none when it has not moved, or when `relation` is empty). Incremental runs only. -#}
+    {%- set previous_date -%}
+        (select max(previous_run.valuation_date) from {{ relation }} as previous_run)
+    {%- endset -%}
+    {%- set current_date -%}
+        (select valuation.valuation_date from {{ ref('dim_valuation_date') }} as valuation)
+    {%- endset -%}
+    cast({{ valid_from_column }} as date) > {{ least_of(previous_date, current_date) }}
+    and cast({{ valid_from_column }} as date) <= {{ greatest_of(previous_date, current_date) }}
+{%- endmacro %}
+
+{% macro forget_stale_claims(relation, claim_versions) -%}
+    {#- A post-hook of an incremental model by claim_id cut as at the valuation date (with
+        valuation_date and processed_at columns): deletes the rows of the claims gone from
+        `claim_versions` (erased), and the rows the run should have recomputed but left
+        with no row (the claim's version as at the valuation date is now a soft delete, or
+        it has none): the rows of a claim with a version processed after the row was, and
+        the rows cut at another valuation date whose claim has a version written between
+        that date and the valuation date now. -#}
+    delete from {{ relation }}
+    where claim_id in (
+        select kept.claim_id
+        from {{ relation }} as kept
+        left join (
+            select
+                claim_id,
+                max(processed_at) as last_processed_at
+            from {{ claim_versions }}
+            group by claim_id
+        ) as latest on kept.claim_id = latest.claim_id
+        where latest.claim_id is null or latest.last_processed_at > kept.processed_at
+        union
+        select kept.claim_id
+        from {{ relation }} as kept
+        cross join {{ ref('dim_valuation_date') }} as valuation
+        inner join {{ claim_versions }} as versions on kept.claim_id = versions.claim_id
+        where
+            kept.valuation_date <> valuation.valuation_date
+            and cast(versions.valid_from as date) > {{ least_of('kept.valuation_date', 'valuation.valuation_date') }}
+            and cast(versions.valid_from as date) <= {{ greatest_of('kept.valuation_date', 'valuation.valuation_date') }}
+    )
+{%- endmacro %}
+
+{% macro recut_valuation_date(relation) -%}
+    {#- A post-hook of an incremental model cut as at the valuation date: its
+        valuation_date column set to the valuation date now on the rows the run did not
+        recompute (their other columns do not change with the move: the run recomputed
+        those that do). One update, not a recomputation. -#}
+    update {{ relation }}
+    set valuation_date = (select valuation.valuation_date from {{ ref('dim_valuation_date') }} as valuation)
+    where valuation_date <> (select valuation.valuation_date from {{ ref('dim_valuation_date') }} as valuation)
+{%- endmacro %}
