@@ -51,7 +51,10 @@ POLICY_MODELS = (
 # The as-at columns an incremental model keeps up to date in place when the valuation date
 # moves (a post-hook updates the rows whose value changed; docs/incremental.md): the only
 # columns a moved valuation date may change in an incremental table.
-AS_AT_COLUMNS = {"fct_policy_premiums": frozenset({"is_written_to_date"})}
+AS_AT_COLUMNS = {
+    "fct_policy_premiums": frozenset({"is_written_to_date"}),
+    "int_finance__claims": frozenset({"valuation_date"}),
+}
 # Incremental reporting tables cut as at the valuation date as a whole (their rows are the
 # months up to it, with figures to date): a moved valuation date empties them and every
 # policy is recomputed (restart_when_valuation_moved; docs/incremental.md). They are not
