@@ -188,3 +188,59 @@
     set valuation_date = (select valuation.valuation_date from {{ ref('dim_valuation_date') }} as valuation)
     where valuation_date <> (select valuation.valuation_date from {{ ref('dim_valuation_date') }} as valuation)
 {%- endmacro %}
+
+{% macro forget_cessions_recomputed_upstream(relation) -%}
+    {#- A pre-hook of int_finance__claim_cessions (incremental by claim_id): deletes the rows
+        of the claims the run recomputes (recomputed in int_finance__claims since the
+        model's last run, or on a policy recomputed in int_finance__policy_treaties or with
+        a new version since then) and of the claims gone from int_finance__claims (erased,
+        a soft delete), so that a claim left with no cession (a policy no longer written, a
+        treaty taken off it) leaves no row behind. -#}
+    {%- if is_incremental() -%}
+        delete from {{ relation }}
+        where
+            claim_id in (
+                select claims.claim_id from {{ ref('int_finance__claims') }} as claims
+                where claims.processed_at > (select max(previous_run.processed_at) from {{ relation }} as previous_run)
+            )
+            or policy_id in (
+                select policy_treaties.policy_id from {{ ref('int_finance__policy_treaties') }} as policy_treaties
+                where policy_treaties.processed_at > (select max(previous_run.processed_at) from {{ relation }} as previous_run)
+                union
+                select policy_versions.policy_id from {{ ref('int_policies__versions') }} as policy_versions
+                where policy_versions.processed_at > (select max(previous_run.processed_at) from {{ relation }} as previous_run)
+            )
+            or not exists (
+                select 1 from {{ ref('int_finance__claims') }} as claims
+                where claims.claim_id = {{ relation }}.claim_id
+            )
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro claims_of_policies_recomputed_upstream(claims_relation) -%}
+    {#- The claims of `claims_relation` (a relation or CTE with claim_id and policy_id) on a
+        policy recomputed in int_finance__policy_treaties or with a version processed since
+        this model's last run: their cessions may have changed, or gone (a policy no longer
+        written leaves no row in int_finance__policy_treaties). Incremental runs only. -#}
+    select scoped.claim_id
+    from {{ claims_relation }} as scoped
+    where scoped.policy_id in (
+        select policy_treaties.policy_id from {{ ref('int_finance__policy_treaties') }} as policy_treaties
+        where {{ processed_since_last_run('policy_treaties.processed_at') }}
+        union
+        select policy_versions.policy_id from {{ ref('int_policies__versions') }} as policy_versions
+        where {{ processed_since_last_run('policy_versions.processed_at') }}
+    )
+{%- endmacro %}
+
+{% macro forget_keys_gone_from(relation, key, source_relation) -%}
+    {#- A post-hook of an incremental model: deletes the keys no longer in
+        `source_relation` (erased, a soft delete, a claim no longer known at the valuation
+        date), as forget_keys_not_in does, as an anti-join (cheaper than `not in` on
+        DuckDB). -#}
+    delete from {{ relation }}
+    where not exists (
+        select 1 from {{ source_relation }} as source_keys
+        where source_keys.{{ key }} = {{ relation }}.{{ key }}
+    )
+{%- endmacro %}

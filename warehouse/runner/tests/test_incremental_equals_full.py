@@ -54,6 +54,8 @@ POLICY_MODELS = (
 AS_AT_COLUMNS = {
     "fct_policy_premiums": frozenset({"is_written_to_date"}),
     "int_finance__claims": frozenset({"valuation_date"}),
+    "fct_incurred_losses": frozenset({"valuation_date"}),
+    "rpt_claims_wide": frozenset({"valuation_date"}),
 }
 # Incremental reporting tables cut as at the valuation date as a whole (their rows are the
 # months up to it, with figures to date): a moved valuation date empties them and every
