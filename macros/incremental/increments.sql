@@ -217,19 +217,22 @@
     {%- endif -%}
 {%- endmacro %}
 
-{% macro claims_of_policies_recomputed_upstream(claims_relation) -%}
+{% macro claims_of_policies_recomputed_upstream(claims_relation, with_policy_versions=true) -%}
     {#- The claims of `claims_relation` (a relation or CTE with claim_id and policy_id) on a
-        policy recomputed in int_finance__policy_treaties or with a version processed since
-        this model's last run: their cessions may have changed, or gone (a policy no longer
-        written leaves no row in int_finance__policy_treaties). Incremental runs only. -#}
+        policy recomputed in int_finance__policy_treaties or (`with_policy_versions`) with a
+        version processed since this model's last run: their cessions may have changed, or
+        gone (a policy no longer written leaves no row in int_finance__policy_treaties).
+        Incremental runs only. -#}
     select scoped.claim_id
     from {{ claims_relation }} as scoped
     where scoped.policy_id in (
         select policy_treaties.policy_id from {{ ref('int_finance__policy_treaties') }} as policy_treaties
         where {{ processed_since_last_run('policy_treaties.processed_at') }}
-        union
-        select policy_versions.policy_id from {{ ref('int_policies__versions') }} as policy_versions
-        where {{ processed_since_last_run('policy_versions.processed_at') }}
+        {%- if with_policy_versions %}
+            union
+            select policy_versions.policy_id from {{ ref('int_policies__versions') }} as policy_versions
+            where {{ processed_since_last_run('policy_versions.processed_at') }}
+        {%- endif %}
     )
 {%- endmacro %}
 

@@ -6,7 +6,8 @@
     rows of fct_incurred_losses and fct_claims (which recompute a claim when its policy,
     insured or line has a new version), the dimension versions they key to, and its
     policy's treaty programme; a run recomputes the claims recomputed in either since its
-    last run and the claims on a policy whose treaties or versions changed since then. The
+    last run and the claims on a policy whose treaties changed since then (a policy's new
+    version reaches it through fct_claims, which recomputes the policy's claims). The
     post-hooks delete the claims gone from fct_incurred_losses and set valuation_date on the
     other rows. -#}
 {{
@@ -21,7 +22,6 @@
         ],
     )
 }}
--- depends_on: {{ ref('int_policies__versions') }}
 with
 
 all_incurred_losses as (
@@ -45,7 +45,7 @@ all_claims as (
         select claim_id from all_claims
         where {{ processed_since_last_run() }}
         union
-        {{ claims_of_policies_recomputed_upstream('all_incurred_losses') }}
+        {{ claims_of_policies_recomputed_upstream('all_incurred_losses', with_policy_versions=false) }}
 
     ),
 {% endif %}

@@ -60,6 +60,9 @@ EVALUATOR_EXCEPTIONS = {
     "fct_too_many_joins": {
         "rpt_policy_months_wide": "the one big table for BI tools: one row per policy and "
         "month with the attributes of every dimension",
+        "fct_claims": "keys each claim to the policy, insured and line versions in force at "
+        "the loss date, and reads those entities' version histories for what changed since "
+        "its last run (incremental by claim)",
     },
     # The right to be forgotten (docs/access.md): the suppression list is applied where the
     # raw lines are first read, so that no model keeps an erased insured's records.
