@@ -60,6 +60,8 @@ EVALUATOR_EXCEPTIONS = {
     "fct_too_many_joins": {
         "rpt_policy_months_wide": "the one big table for BI tools: one row per policy and "
         "month with the attributes of every dimension",
+        "rpt_claims_wide": "the one big table of claims for BI tools: the attributes of every "
+        "dimension at the loss date, and the valuation date its as-at rows are set to",
         "fct_claims": "keys each claim to the policy, insured and line versions in force at "
         "the loss date, and reads those entities' version histories for what changed since "
         "its last run (incremental by claim)",
