@@ -178,6 +178,65 @@
     {%- endif -%}
 {%- endmacro %}
 
+{% macro rows_with_touched_keys(relation, touched, key) -%}
+    {#- The rows of `relation` (a CTE) whose key is among the keys this run recomputes (the
+        `touched` CTE), as a semi-join (`in`): DuckDB then hashes the few touched keys, not
+        the rows of the large dimension tables joined to them downstream; every row on a
+        first run or a full refresh. -#}
+    select {{ relation }}.*
+    from {{ relation }}
+    {%- if is_incremental() %}
+        where {{ relation }}.{{ key }} in (select {{ touched }}.{{ key }} from {{ touched }})
+    {%- endif %}
+{%- endmacro %}
+
+{% macro written_across_the_valuation_move(valid_from_column, relation) -%}
+    {#- True for a version written (`valid_from_column`) on a day between the valuation date
+        the rows of `relation` were cut at (its valuation_date column) and the valuation
+        date now: the versions whose being known or not a moved valuation date changes
+        (none when it has not moved, or when `relation` is empty). Incremental runs only. -#}
+    {%- set previous_date -%}
+        (select max(previous_run.valuation_date) from {{ relation }} as previous_run)
+    {%- endset -%}
+    {%- set current_date -%}
+        (select valuation.valuation_date from {{ ref('dim_valuation_date') }} as valuation)
+    {%- endset -%}
+    cast({{ valid_from_column }} as date) > {{ least_of(previous_date, current_date) }}
+    and cast({{ valid_from_column }} as date) <= {{ greatest_of(previous_date, current_date) }}
+{%- endmacro %}
+
+{% macro forget_stale_claims(relation, claim_versions) -%}
+    {#- A post-hook of an incremental model by claim_id cut as at the valuation date (with
+        valuation_date and processed_at columns): deletes the rows of the claims gone from
+        `claim_versions` (erased), and the rows the run should have recomputed but left
+        with no row (the claim's version as at the valuation date is now a soft delete, or
+        it has none): the rows of a claim with a version processed after the row was, and
+        the rows cut at another valuation date whose claim has a version written between
+        that date and the valuation date now. -#}
+    delete from {{ relation }}
+    where claim_id in (
+        select kept.claim_id
+        from {{ relation }} as kept
+        left join (
+            select
+                claim_id,
+                max(processed_at) as last_processed_at
+            from {{ claim_versions }}
+            group by claim_id
+        ) as latest on kept.claim_id = latest.claim_id
+        where latest.claim_id is null or latest.last_processed_at > kept.processed_at
+        union
+        select kept.claim_id
+        from {{ relation }} as kept
+        cross join {{ ref('dim_valuation_date') }} as valuation
+        inner join {{ claim_versions }} as versions on kept.claim_id = versions.claim_id
+        where
+            kept.valuation_date <> valuation.valuation_date
+            and cast(versions.valid_from as date) > {{ least_of('kept.valuation_date', 'valuation.valuation_date') }}
+            and cast(versions.valid_from as date) <= {{ greatest_of('kept.valuation_date', 'valuation.valuation_date') }}
+    )
+{%- endmacro %}
+
 {% macro recut_valuation_date(relation) -%}
     {#- A post-hook of an incremental model cut as at the valuation date whose rows carry
         the valuation_date they were cut at: the rows kept from earlier runs (the policies a
@@ -186,4 +245,63 @@
     update {{ relation }}
     set valuation_date = (select valuation.valuation_date from {{ ref('dim_valuation_date') }} as valuation)
     where valuation_date <> (select valuation.valuation_date from {{ ref('dim_valuation_date') }} as valuation)
+{%- endmacro %}
+
+{% macro forget_cessions_recomputed_upstream(relation) -%}
+    {#- A pre-hook of int_finance__claim_cessions (incremental by claim_id): deletes the rows
+        of the claims the run recomputes (recomputed in int_finance__claims since the
+        model's last run, or on a policy recomputed in int_finance__policy_treaties or with
+        a new version since then) and of the claims gone from int_finance__claims (erased,
+        a soft delete), so that a claim left with no cession (a policy no longer written, a
+        treaty taken off it) leaves no row behind. -#}
+    {%- if is_incremental() -%}
+        delete from {{ relation }}
+        where
+            claim_id in (
+                select claims.claim_id from {{ ref('int_finance__claims') }} as claims
+                where claims.processed_at > (select max(previous_run.processed_at) from {{ relation }} as previous_run)
+            )
+            or policy_id in (
+                select policy_treaties.policy_id from {{ ref('int_finance__policy_treaties') }} as policy_treaties
+                where policy_treaties.processed_at > (select max(previous_run.processed_at) from {{ relation }} as previous_run)
+                union
+                select policy_versions.policy_id from {{ ref('int_policies__versions') }} as policy_versions
+                where policy_versions.processed_at > (select max(previous_run.processed_at) from {{ relation }} as previous_run)
+            )
+            or not exists (
+                select 1 from {{ ref('int_finance__claims') }} as claims
+                where claims.claim_id = {{ relation }}.claim_id
+            )
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro claims_of_policies_recomputed_upstream(claims_relation, with_policy_versions=true) -%}
+    {#- The claims of `claims_relation` (a relation or CTE with claim_id and policy_id) on a
+        policy recomputed in int_finance__policy_treaties or (`with_policy_versions`) with a
+        version processed since this model's last run: their cessions may have changed, or
+        gone (a policy no longer written leaves no row in int_finance__policy_treaties).
+        Incremental runs only. -#}
+    select scoped.claim_id
+    from {{ claims_relation }} as scoped
+    where scoped.policy_id in (
+        select policy_treaties.policy_id from {{ ref('int_finance__policy_treaties') }} as policy_treaties
+        where {{ processed_since_last_run('policy_treaties.processed_at') }}
+        {%- if with_policy_versions %}
+            union
+            select policy_versions.policy_id from {{ ref('int_policies__versions') }} as policy_versions
+            where {{ processed_since_last_run('policy_versions.processed_at') }}
+        {%- endif %}
+    )
+{%- endmacro %}
+
+{% macro forget_keys_gone_from(relation, key, source_relation) -%}
+    {#- A post-hook of an incremental model: deletes the keys no longer in
+        `source_relation` (erased, a soft delete, a claim no longer known at the valuation
+        date), as forget_keys_not_in does, as an anti-join (cheaper than `not in` on
+        DuckDB). -#}
+    delete from {{ relation }}
+    where not exists (
+        select 1 from {{ source_relation }} as source_keys
+        where source_keys.{{ key }} = {{ relation }}.{{ key }}
+    )
 {%- endmacro %}

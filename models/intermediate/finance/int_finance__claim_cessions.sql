@@ -1,20 +1,87 @@
-{{ config(materialized='table') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='claim_id',
+        on_schema_change='fail',
+        pre_hook="{{ forget_cessions_recomputed_upstream(this) }}",
+    )
+}}
 {#- One row per claim and treaty of its policy: the incurred ceded to the treaty, in the
     order of the contract: proportional treaties on the gross (share x incurred), then
     each excess-of-loss layer on what is retained after them, per claim:
     min(max(L - R, 0), limit) with L = incurred x (1 - the policy's proportional share),
-    converted into the treaty's currency through USD at the loss month, and back. -#}
+    converted into the treaty's currency through USD at the loss month, and back.
+    Incremental (delete+insert by claim, docs/incremental.md): a claim's rows depend on its
+    row of int_finance__claims and its policy's rows of int_finance__policy_treaties (a
+    treaty's change reaches them there), so a run recomputes the claims recomputed in
+    int_finance__claims since its last run and the claims of the policies recomputed in
+    int_finance__policy_treaties or with a new version (a policy no longer written leaves
+    no row there); the pre-hook deletes these claims' rows first (a claim left with no
+    cession leaves none behind) and the rows of the claims gone from int_finance__claims. -#}
+-- depends_on: {{ ref('int_policies__versions') }}
 with
+
+all_claims as (
+
+    select * from {{ ref('int_finance__claims') }}
+
+),
+
+{% if is_incremental() %}
+    policy_treaty_changes as (
+
+        select
+            policy_id,
+            processed_at
+        from {{ ref('int_finance__policy_treaties') }}
+
+    ),
+
+    policy_version_changes as (
+
+        select
+            policy_id,
+            processed_at
+        from {{ ref('int_policies__versions') }}
+
+    ),
+
+    touched_policies as (
+
+        select policy_id
+        from policy_treaty_changes
+        where {{ processed_since_last_run() }}
+        union
+        select policy_id
+        from policy_version_changes
+        where {{ processed_since_last_run() }}
+
+    ),
+
+    touched_claims as (
+
+        select claim_id
+        from all_claims
+        where
+            {{ processed_since_last_run() }}
+            or policy_id in (select touched_policies.policy_id from touched_policies)
+
+    ),
+{% endif %}
 
 claims as (
 
-    select * from {{ ref('int_finance__claims') }}
+    {{ rows_with_touched_keys('all_claims', 'touched_claims', 'claim_id') }}
 
 ),
 
 policy_treaties as (
 
     select * from {{ ref('int_finance__policy_treaties') }}
+    {%- if is_incremental() %}
+        where policy_id in (select scoped_claims.policy_id from claims as scoped_claims)
+    {%- endif %}
 
 ),
 
@@ -125,5 +192,6 @@ select
     {{ to_money('retained_loss_treaty_currency') }} as retained_loss_treaty_currency,
     {{ to_money('ceded_loss_treaty_currency') }} as ceded_loss_treaty_currency,
     {{ to_money('ceded_incurred') }} as ceded_incurred,
-    {{ to_money('ceded_incurred_usd') }} as ceded_incurred_usd
+    {{ to_money('ceded_incurred_usd') }} as ceded_incurred_usd,
+    {{ run_processed_at() }} as processed_at
 from valued

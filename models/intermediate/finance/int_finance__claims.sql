@@ -1,9 +1,28 @@
-{{ config(materialized='table') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='claim_id',
+        on_schema_change='fail',
+        post_hook=[
+            "{{ forget_stale_claims(this, ref('int_claims__versions')) }}",
+            "{{ recut_valuation_date(this) }}",
+        ],
+    )
+}}
 {#- One row per claim as at the valuation date (its latest version written on or before
     the valuation date; claims whose version then is a soft delete left out): incurred =
     paid + reserve - recovered, in the claim's currency, in USD at the loss month's rate,
     and in the policy's currency through USD at the loss month. A claim whose policy is
-    not in the lake is kept with line_code 'unknown'. -#}
+    not in the lake is kept with line_code 'unknown'.
+    Incremental (delete+insert by claim, docs/incremental.md): a claim's row depends on its
+    versions, its policy's current version and, through the versions written by then, the
+    valuation date. A run recomputes the claims with a version processed since its last
+    run, the claims (in its own rows) of a policy with a version processed since then, and
+    the claims with a version written between the valuation date its rows were cut at and
+    the valuation date now. The post-hooks delete the claims erased upstream and the
+    recomputed claims left with no row (forget_stale_claims), then set valuation_date on
+    the other rows (recut_valuation_date). -#}
 with
 
 claim_versions as (
@@ -18,16 +37,60 @@ valuation as (
 
 ),
 
+{% if is_incremental() %}
+    claim_version_changes as (
+
+        select
+            claim_id,
+            valid_from,
+            processed_at
+        from {{ ref('int_claims__versions') }}
+
+    ),
+
+    policy_version_changes as (
+
+        select
+            policy_id,
+            processed_at
+        from {{ ref('int_policies__versions') }}
+
+    ),
+
+    touched_claims as (
+
+        select claim_id
+        from claim_version_changes
+        where
+            {{ processed_since_last_run() }}
+            or {{ written_across_the_valuation_move('valid_from', this) }}
+        union
+        select previous_rows.claim_id
+        from {{ this }} as previous_rows
+        inner join policy_version_changes
+            on previous_rows.policy_id = policy_version_changes.policy_id
+        where {{ processed_since_last_run('policy_version_changes.processed_at') }}
+
+    ),
+{% endif %}
+
+scoped_claim_versions as (
+
+    {{ rows_with_touched_keys('claim_versions', 'touched_claims', 'claim_id') }}
+
+),
+
 known_claim_versions as (
 
     select
-        claim_versions.*,
+        scoped_claim_versions.*,
+        valuation.valuation_date,
         row_number() over (
-            partition by claim_versions.claim_id order by claim_versions.valid_from desc
+            partition by scoped_claim_versions.claim_id order by scoped_claim_versions.valid_from desc
         ) as recency
-    from claim_versions
+    from scoped_claim_versions
     cross join valuation
-    where cast(claim_versions.valid_from as date) <= valuation.valuation_date
+    where cast(scoped_claim_versions.valid_from as date) <= valuation.valuation_date
 
 ),
 
@@ -41,7 +104,9 @@ claims as (
 policy_versions as (
 
     select * from {{ ref('int_policies__versions') }}
-    where is_current
+    where
+        is_current
+        and policy_id in (select scoped_claims.policy_id from claims as scoped_claims)
 
 ),
 
@@ -62,7 +127,8 @@ joined as (
         cast({{ dbt.date_trunc('month', 'claims.loss_date') }} as date) as loss_month,
         claims.currency as claim_currency,
         coalesce(policy_versions.currency, claims.currency) as policy_currency,
-        claims.paid_amount + claims.reserve_amount - claims.recovered_amount as incurred_amount
+        claims.paid_amount + claims.reserve_amount - claims.recovered_amount as incurred_amount,
+        claims.valuation_date
     from claims
     left join policy_versions on claims.policy_id = policy_versions.policy_id
 
@@ -102,5 +168,7 @@ select
         'incurred_amount', 'claim_currency', 'policy_currency',
         'claim_usd_per_unit', 'policy_usd_per_unit'
     )) }} as incurred_amount_policy_currency,
-    {{ money_times('incurred_amount', 'claim_usd_per_unit') }} as incurred_amount_usd
+    {{ money_times('incurred_amount', 'claim_usd_per_unit') }} as incurred_amount_usd,
+    valuation_date,
+    {{ run_processed_at() }} as processed_at
 from rated

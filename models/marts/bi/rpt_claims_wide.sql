@@ -1,30 +1,82 @@
 {#- One row per claim as at the valuation date, for BI tools: the claim's dates, status and
     flags (fct_claims), its line and line group, the policy's terms and the insured's
     country, type and risk rating at the loss date (no personal data), the policy's treaty
-    programme, and gross, ceded and net incurred in USD (fct_incurred_losses). -#}
+    programme, and gross, ceded and net incurred in USD (fct_incurred_losses).
+    Incremental (delete+insert by claim, docs/incremental.md): a claim's row depends on its
+    rows of fct_incurred_losses and fct_claims (which recompute a claim when its policy,
+    insured or line has a new version), the dimension versions they key to, and its
+    policy's treaty programme; a run recomputes the claims recomputed in either since its
+    last run and the claims on a policy whose treaties changed since then (a policy's new
+    version reaches it through fct_claims, which recomputes the policy's claims). The
+    post-hooks delete the claims gone from fct_incurred_losses and set valuation_date on the
+    other rows. -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='claim_id',
+        on_schema_change='fail',
+        post_hook=[
+            "{{ forget_keys_gone_from(this, 'claim_id', ref('fct_incurred_losses')) }}",
+            "{{ recut_valuation_date(this) }}",
+        ],
+    )
+}}
 with
 
-incurred_losses as (
+all_incurred_losses as (
 
     select * from {{ ref('fct_incurred_losses') }}
 
 ),
 
-claims as (
+all_claims as (
 
     select * from {{ ref('fct_claims') }}
+
+),
+
+{% if is_incremental() %}
+    touched_claims as (
+
+        select claim_id from all_incurred_losses
+        where {{ processed_since_last_run() }}
+        union
+        select claim_id from all_claims
+        where {{ processed_since_last_run() }}
+        union
+        {{ claims_of_policies_recomputed_upstream('all_incurred_losses', with_policy_versions=false) }}
+
+    ),
+{% endif %}
+
+incurred_losses as (
+
+    {{ rows_with_touched_keys('all_incurred_losses', 'touched_claims', 'claim_id') }}
+
+),
+
+claims as (
+
+    {{ rows_with_touched_keys('all_claims', 'touched_claims', 'claim_id') }}
 
 ),
 
 policies as (
 
     select * from {{ ref('dim_policies') }}
+    {%- if is_incremental() %}
+        where policy_version_key in (select scoped_claims.policy_version_key from claims as scoped_claims)
+    {%- endif %}
 
 ),
 
 insureds as (
 
     select * from {{ ref('dim_insureds') }}
+    {%- if is_incremental() %}
+        where insured_version_key in (select scoped_claims.insured_version_key from claims as scoped_claims)
+    {%- endif %}
 
 ),
 
@@ -37,6 +89,9 @@ lines as (
 policy_treaties as (
 
     select * from {{ ref('int_finance__policy_treaties') }}
+    {%- if is_incremental() %}
+        where policy_id in (select scoped_losses.policy_id from incurred_losses as scoped_losses)
+    {%- endif %}
 
 ),
 
@@ -91,7 +146,8 @@ select
     claims.has_business_rule_breach,
     claims.is_loss_before_inception,
     claims.is_reported_before_loss,
-    claims.is_negative_amount
+    claims.is_negative_amount,
+    {{ run_processed_at() }} as processed_at
 from incurred_losses
 inner join claims on incurred_losses.claim_id = claims.claim_id
 left join policies on claims.policy_version_key = policies.policy_version_key

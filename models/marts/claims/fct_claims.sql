@@ -1,25 +1,102 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='claim_id',
+        on_schema_change='fail',
+        post_hook="{{ forget_keys_not_in(this, 'claim_id', ref('int_claims__versions')) }}",
+    )
+}}
 {#- One row per claim: its latest version, keyed to the dimension versions in force at
     the loss date (the first version when the loss predates every version), in the claim
-    currency and in USD at the loss month's rate. Business-rule breaches are flagged. -#}
+    currency and in USD at the loss month's rate. Business-rule breaches are flagged.
+    Incremental (delete+insert by claim, docs/incremental.md): a claim's row depends on its
+    own versions and on the versions of its policy, its insured and its line, not on the
+    valuation date, so a run recomputes the claims with a version processed since its last
+    run, the claims (in its own rows) of a policy, an insured or a line with a version
+    processed since then. The post-hook deletes the claims gone from int_claims__versions
+    (an erased insured's claims go with their policies, so no claim is left keyed to an
+    erased dimension version). -#}
+-- depends_on: {{ ref('int_policies__versions') }}
+-- depends_on: {{ ref('int_insureds__versions') }}
+-- depends_on: {{ ref('int_specialty_lines__versions') }}
 with
 
-claim_versions as (
+all_claim_versions as (
 
     select * from {{ ref('int_claims__versions') }}
 
 ),
 
+{% if is_incremental() %}
+    policy_versions as (
+
+        select * from {{ ref('int_policies__versions') }}
+
+    ),
+
+    insured_versions as (
+
+        select * from {{ ref('int_insureds__versions') }}
+
+    ),
+
+    line_versions as (
+
+        select * from {{ ref('int_specialty_lines__versions') }}
+
+    ),
+
+    touched_claims as (
+
+        select claim_id
+        from all_claim_versions
+        where {{ processed_since_last_run() }}
+        union
+        select previous_rows.claim_id
+        from {{ this }} as previous_rows
+        inner join policy_versions
+            on previous_rows.policy_id = policy_versions.policy_id
+        where {{ processed_since_last_run('policy_versions.processed_at') }}
+        union
+        select previous_rows.claim_id
+        from {{ this }} as previous_rows
+        inner join insured_versions
+            on previous_rows.insured_id = insured_versions.insured_id
+        where {{ processed_since_last_run('insured_versions.processed_at') }}
+        union
+        select previous_rows.claim_id
+        from {{ this }} as previous_rows
+        inner join line_versions
+            on previous_rows.line_code = line_versions.line_code
+        where {{ processed_since_last_run('line_versions.processed_at') }}
+
+    ),
+{% endif %}
+
+claim_versions as (
+
+    {{ rows_with_touched_keys('all_claim_versions', 'touched_claims', 'claim_id') }}
+
+),
+
+{#- The dimension rows of the claims in scope only (a semi-join: an incremental run's few
+    claims look up their versions rather than hash every version of the book). -#}
 policies as (
 
     select * from {{ ref('dim_policies') }}
-    where not is_unknown_member
+    where
+        not is_unknown_member
+        and policy_id in (select scoped_claims.policy_id from claim_versions as scoped_claims)
 
 ),
 
 insureds as (
 
     select * from {{ ref('dim_insureds') }}
-    where not is_unknown_member
+    where
+        not is_unknown_member
+        and insured_id in (select scoped_policies.insured_id from policies as scoped_policies)
 
 ),
 
@@ -175,5 +252,6 @@ select
     is_loss_before_inception,
     is_reported_before_loss,
     is_negative_amount or is_loss_before_inception or is_reported_before_loss
-        as has_business_rule_breach
+        as has_business_rule_breach,
+    {{ run_processed_at() }} as processed_at
 from measured

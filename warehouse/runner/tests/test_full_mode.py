@@ -54,6 +54,11 @@ EVALUATOR_EXCEPTIONS = {
             "an incremental run cuts the as-at view's SQL for the policies it recomputes, "
             "from the view's own inputs; a full build reads the view (docs/incremental.md)",
         ),
+        "rpt_claims_wide": "the one big table of claims for BI tools: the attributes of every "
+        "dimension at the loss date, and the valuation date its as-at rows are set to",
+        "fct_claims": "keys each claim to the policy, insured and line versions in force at "
+        "the loss date, and reads those entities' version histories for what changed since "
+        "its last run (incremental by claim)",
     },
     "fct_model_fanout": {
         "dim_valuation_date": "the one-row valuation date every as-at cut reads, the earned "

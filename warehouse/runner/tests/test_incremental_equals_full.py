@@ -56,6 +56,9 @@ AS_AT_COLUMNS = {
     "fct_earned_premiums": frozenset({"valuation_date"}),
     "fct_earned_premium_schedule": frozenset({"valuation_date"}),
     "rpt_policy_months_wide": frozenset({"valuation_date"}),
+    "int_finance__claims": frozenset({"valuation_date"}),
+    "fct_incurred_losses": frozenset({"valuation_date"}),
+    "rpt_claims_wide": frozenset({"valuation_date"}),
 }
 # Incremental tables cut as at the valuation date (their rows are the months up to it, with
 # figures to date): a moved valuation date recomputes the policies whose rows it changes
