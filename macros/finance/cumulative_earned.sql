@@ -250,6 +250,17 @@ cumulative_earned as (
 {%- endmacro %}
 
 
+{#- The rows of `relation` (a model with a policy_id column), restricted to the policies
+    of the CTE named `touched` when one is given (every row otherwise). -#}
+{% macro rows_of_policies(relation, touched=none) -%}
+    select policy_rows.*
+    from {{ relation }} as policy_rows
+    {%- if touched is not none %}
+        inner join {{ touched }} on policy_rows.policy_id = {{ touched }}.policy_id
+    {%- endif %}
+{%- endmacro %}
+
+
 {#- The cumulative earned premium as at dim_valuation_date, one row per policy, calendar
     month and basis: the CTEs of the view int_finance__cumulative_earned_premiums, up to
     `as_at` (each followed by a comma; its columns are the view's but valuation_date).
@@ -262,31 +273,19 @@ cumulative_earned as (
 {% macro cumulative_earned_as_at_ctes(touched=none) -%}
 earned_premium_months as (
 
-    select stored_months.*
-    from {{ ref('int_finance__earned_premium_months') }} as stored_months
-    {%- if touched is not none %}
-        inner join {{ touched }} on stored_months.policy_id = {{ touched }}.policy_id
-    {%- endif %}
+    {{ rows_of_policies(ref('int_finance__earned_premium_months'), touched) }}
 
 ),
 
 all_premium_versions as (
 
-    select policy_rows.*
-    from {{ ref('int_finance__premium_versions') }} as policy_rows
-    {%- if touched is not none %}
-        inner join {{ touched }} on policy_rows.policy_id = {{ touched }}.policy_id
-    {%- endif %}
+    {{ rows_of_policies(ref('int_finance__premium_versions'), touched) }}
 
 ),
 
 all_premium_periods as (
 
-    select policy_rows.*
-    from {{ ref('int_finance__premium_periods') }} as policy_rows
-    {%- if touched is not none %}
-        inner join {{ touched }} on policy_rows.policy_id = {{ touched }}.policy_id
-    {%- endif %}
+    {{ rows_of_policies(ref('int_finance__premium_periods'), touched) }}
 
 ),
 
