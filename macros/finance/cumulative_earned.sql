@@ -250,6 +250,23 @@ cumulative_earned as (
 {%- endmacro %}
 
 
+{#- The columns of a stored earned month (int_finance__earned_premium_months and the
+    as-at cut), in their order: one list for the model and both arms of the cut. -#}
+{% macro earned_month_columns() -%}
+    policy_id,
+    earned_month,
+    basis,
+    through_date,
+    as_of_version_number,
+    line_code,
+    currency,
+    days_in_force,
+    fx_usd_per_unit,
+    cumulative_earned_premium,
+    cumulative_earned_premium_usd
+{%- endmacro %}
+
+
 {#- The rows of `relation` (a model with a policy_id column), restricted to the policies
     of the CTE named `touched` when one is given (every row otherwise). -#}
 {% macro rows_of_policies(relation, touched=none) -%}
@@ -391,31 +408,11 @@ premium_periods as (
 as_at as (
 
     select
-        policy_id,
-        earned_month,
-        basis,
-        through_date,
-        as_of_version_number,
-        line_code,
-        currency,
-        days_in_force,
-        fx_usd_per_unit,
-        cumulative_earned_premium,
-        cumulative_earned_premium_usd
+        {{ earned_month_columns() }}
     from stored
     union all
     select
-        policy_id,
-        earned_month,
-        basis,
-        through_date,
-        as_of_version_number,
-        line_code,
-        currency,
-        days_in_force,
-        fx_usd_per_unit,
-        cumulative_earned_premium,
-        cumulative_earned_premium_usd
+        {{ earned_month_columns() }}
     from cumulative_earned
 
 ),

@@ -117,17 +117,7 @@ policy_rows as (
 )
 
 select
-    policy_id,
-    earned_month,
-    basis,
-    through_date,
-    as_of_version_number,
-    line_code,
-    currency,
-    days_in_force,
-    fx_usd_per_unit,
-    cumulative_earned_premium,
-    cumulative_earned_premium_usd,
+    {{ earned_month_columns() }},
     last_known_date,
     {{ run_processed_at() }} as processed_at
 from policy_rows
